@@ -1,0 +1,193 @@
+"""Building a registered model and loading weights into it.
+
+Every builder in `motionzoo/models/` ends in `build_model_with_cfg(ModelClass, arch, pretrained, **kwargs)`.
+This is the one place that decides which file to read, which converter to apply, how a different
+`num_classes` or `in_chans` changes the weights, and which `PretrainedCfg` the model carries.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import torch
+from torch import nn
+
+from ._hub import (fetch_source_file, get_cache_dir, download_file, load_state_dict_file,
+                   read_safetensors_metadata, unwrap_state_dict)
+from ._pretrained import PretrainedCfg
+from ._registry import get_pretrained_cfg
+
+__all__ = ["build_model_with_cfg", "load_pretrained_state_dict", "adapt_input_conv", "load_checkpoint_into"]
+
+_logger = logging.getLogger("motionzoo")
+
+
+def _under(key: str, prefix: str) -> bool:
+    return key == prefix or key.startswith(prefix + ".")
+
+
+def adapt_input_conv(weight: torch.Tensor, in_chans: int) -> torch.Tensor:
+    """Adapt a first-layer kernel [Cout, Cin, ...] (2D or 3D) to `in_chans` input channels.
+
+    From 3 (RGB): 1 -> sum; 2 (flow) -> mean of the RGB filters for both, x3/2; 4 (RGB-D) -> RGB kept and
+    depth = mean of the RGB filters, all x3/4; N > 4 -> tile cyclically, x3/N.  From C coordinate channels
+    to more: shared channels kept, new ones zero; to fewer: truncated.  Anything else raises.
+    """
+    src = weight.shape[1]
+    if src == in_chans:
+        return weight
+    w = weight.float()
+    if src == 3:
+        if in_chans == 1:
+            out = w.sum(dim=1, keepdim=True)
+        elif in_chans == 2:
+            out = w.mean(dim=1, keepdim=True).repeat_interleave(2, dim=1) * (3 / 2)
+        elif in_chans == 4:
+            out = torch.cat([w, w.mean(dim=1, keepdim=True)], dim=1) * (3 / 4)
+        else:
+            reps = -(-in_chans // 3)
+            out = w.repeat(1, reps, *([1] * (w.dim() - 2)))[:, :in_chans] * (3 / in_chans)
+        return out.to(weight.dtype)
+    raise ValueError(f"no in_chans rule from {src} to {in_chans} input channels for a kernel of shape "
+                     f"{tuple(weight.shape)} (rules exist from 3-channel RGB kernels)")
+
+
+def load_pretrained_state_dict(cfg: PretrainedCfg, cache_dir=None, offline=None, progress=True,
+                               allow_unsafe_pickle: bool = False) -> dict[str, torch.Tensor]:
+    """The state dict behind `cfg`, in motionzoo's layout: converted from upstream files when the cfg
+    names a converter, else a verified safetensors file."""
+    if cfg.source_files:
+        paths = [fetch_source_file(s, f"upstream/{cfg.name}", cache_dir, progress, offline) for s in cfg.source_files]
+        if cfg.converter is None:
+            return load_state_dict_file(paths[0], allow_unsafe_pickle)
+        from .convert import get_converter
+        src = paths[0] if len(paths) == 1 else paths[0].parent
+        _logger.info("%s: converting upstream weights with converter %r", cfg.name, cfg.converter)
+        return get_converter(cfg.converter).fn(src)
+    if cfg.file_name:
+        local = Path(cfg.file_name).expanduser()
+        if local.is_absolute() or local.exists():
+            return _load_local(local, cfg, allow_unsafe_pickle)
+        dest = get_cache_dir(cache_dir) / "checkpoints" / cfg.file_name
+        path = download_file(cfg.urls, dest, cfg.sha256, cfg.file_size, progress=progress, offline=offline)
+        return _load_local(path, cfg, allow_unsafe_pickle)
+    if cfg.hf_hub_id:
+        from ._pretrained import SourceFile
+        path = fetch_source_file(SourceFile("model.safetensors", hf_hub_id=cfg.hf_hub_id, sha256=cfg.sha256),
+                                 "hf", cache_dir, progress, offline)
+        return _load_local(path, cfg, allow_unsafe_pickle)
+    raise ValueError(f"{cfg.name} has no pretrained weights; `motionzoo list --pretrained` shows those that do")
+
+
+def _load_local(path: Path, cfg: PretrainedCfg, allow_unsafe_pickle: bool) -> dict[str, torch.Tensor]:
+    """Our own safetensors load as they are; anything else goes through the cfg's converter if it has one."""
+    path = Path(path)
+    if path.is_dir() and (path / "config.json").exists() and not (path / "model.safetensors").exists():
+        raise FileNotFoundError(f"{path}: has config.json but no model.safetensors")
+    is_ours = path.suffix == ".safetensors" or (path.is_dir() and (path / "model.safetensors").exists())
+    if is_ours or cfg.converter is None:
+        return load_state_dict_file(path, allow_unsafe_pickle)
+    from .convert import get_converter
+    return get_converter(cfg.converter).fn(path)
+
+
+def load_checkpoint_into(model: nn.Module, state_dict: Mapping[str, torch.Tensor], cfg: PretrainedCfg,
+                         source: str) -> PretrainedCfg:
+    """Load `state_dict` strictly, except for the classifier when the model's head size differs from the
+    weights' (those tensors are dropped and keep their fresh init) and the first conv when `in_chans`
+    differs (adapted by `adapt_input_conv`).  Returns the cfg the model should carry."""
+    sd = dict(state_dict)
+    own = model.state_dict()
+    heads = cfg.classifier_prefixes
+    reinit = [k for k in sd if any(_under(k, p) for p in heads) and k in own and own[k].shape != sd[k].shape]
+    reinit_heads = bool(reinit)
+    if reinit_heads:
+        # Drop every tensor of every head, not only the mismatching ones, so no head is half-loaded.
+        dropped = [k for k in sd if any(_under(k, p) for p in heads)]
+        for k in dropped:
+            del sd[k]
+        _logger.info("%s: classifier re-initialised (weights have %s classes, model has a different head); "
+                     "dropped %d tensors under %s", cfg.name or source, cfg.num_classes, len(dropped), list(heads))
+    if cfg.first_conv:
+        wkey = cfg.first_conv + ".weight"
+        if wkey in sd and wkey in own and sd[wkey].shape[1] != own[wkey].shape[1]:
+            sd[wkey] = adapt_input_conv(sd[wkey], own[wkey].shape[1])
+            _logger.info("%s: adapted %s from %d to %d input channels", cfg.name or source, wkey,
+                         state_dict[wkey].shape[1], own[wkey].shape[1])
+    missing, unexpected = [], []
+    for k in own:
+        if k not in sd and not (reinit_heads and any(_under(k, p) for p in heads)):
+            missing.append(k)
+    unexpected = [k for k in sd if k not in own]
+    shape_errors = [f"{k}: checkpoint {tuple(sd[k].shape)} vs model {tuple(own[k].shape)}"
+                    for k in sd if k in own and sd[k].shape != own[k].shape]
+    if missing or unexpected or shape_errors:
+        lines = [f"weights from {source} do not fit {type(model).__name__}:"]
+        if missing:
+            lines.append(f"  missing ({len(missing)}): {missing[:20]}")
+        if unexpected:
+            lines.append(f"  unexpected ({len(unexpected)}): {unexpected[:20]}")
+        if shape_errors:
+            lines.append(f"  shape mismatch ({len(shape_errors)}): {shape_errors[:20]}")
+        raise RuntimeError("\n".join(lines))
+    model.load_state_dict(sd, strict=not reinit_heads)
+    return cfg
+
+
+def _final_cfg(cfg: PretrainedCfg, model: nn.Module, num_classes: int | None, in_chans: int | None) -> PretrainedCfg:
+    changes: dict[str, Any] = {}
+    if num_classes is not None and cfg.num_classes is not None and num_classes != cfg.num_classes:
+        changes.update(num_classes=num_classes, categories=None, num_classes_overridden=True)
+    elif num_classes is not None and cfg.num_classes is None:
+        changes.update(num_classes=num_classes)
+    if in_chans is not None and cfg.in_chans is not None and in_chans != cfg.in_chans:
+        changes.update(in_chans=in_chans)
+    return cfg.replace(**changes) if changes else cfg
+
+
+def build_model_with_cfg(
+    model_cls: Callable[..., nn.Module],
+    arch: str,
+    pretrained: bool = False,
+    pretrained_cfg: PretrainedCfg | None = None,
+    checkpoint_path: str | None = None,
+    cache_dir=None,
+    offline: bool | None = None,
+    progress: bool = True,
+    allow_unsafe_pickle: bool = False,
+    **kwargs: Any,
+) -> nn.Module:
+    cfg = pretrained_cfg or get_pretrained_cfg(arch, pretrained=pretrained)
+    kwargs = {**dict(cfg.model_args or {}), **{k: v for k, v in kwargs.items() if v is not None}}
+    if "num_classes" not in kwargs and cfg.num_classes is not None:
+        kwargs["num_classes"] = cfg.num_classes
+    model = model_cls(**kwargs)
+    if checkpoint_path is not None or (pretrained and cfg.has_weights):
+        if checkpoint_path is not None:
+            source = str(checkpoint_path)
+            sd = _load_local(Path(checkpoint_path), cfg, allow_unsafe_pickle)
+        else:
+            source = cfg.name
+            sd = load_pretrained_state_dict(cfg, cache_dir, offline, progress, allow_unsafe_pickle)
+        load_checkpoint_into(model, sd, cfg, source)
+    elif pretrained:
+        raise ValueError(f"{cfg.name} has no pretrained weights; `motionzoo list --pretrained` shows those that do")
+    model.pretrained_cfg = _final_cfg(cfg, model, kwargs.get("num_classes"), kwargs.get("in_chans"))
+    model.default_cfg = model.pretrained_cfg
+    if pretrained:
+        model.eval()
+    return model
+
+
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def cfg_from_safetensors(path: str | Path) -> PretrainedCfg | None:
+    meta = read_safetensors_metadata(path)
+    if "motionzoo.pretrained_cfg" not in meta:
+        return None
+    return PretrainedCfg.from_dict(json.loads(meta["motionzoo.pretrained_cfg"]))

@@ -1,0 +1,283 @@
+"""Weights hub: cache directory, verified downloads, safe checkpoint loading.
+
+Guarantees:
+- a file only ever appears in the cache under its final name after its full sha256 was checked
+  (download to `<name>.part-<pid>`, hash while streaming, `os.replace` on success, delete on failure);
+- `MOTIONZOO_OFFLINE=1` (or `offline=True`) never opens a socket; a miss raises `OfflineCacheMiss`
+  naming the file, its sha256 and the exact path it is expected at;
+- safetensors is read directly; legacy pickles only through `torch.load(weights_only=True)`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import torch
+
+from ._pretrained import PretrainedCfg, SourceFile
+
+__all__ = [
+    "get_cache_dir", "is_offline", "download_file", "fetch_source_file", "sha256_file",
+    "load_state_dict_file", "save_state_dict", "unwrap_state_dict",
+    "WeightIntegrityError", "OfflineCacheMiss", "UnsafeCheckpointError", "DownloadError",
+]
+
+_logger = logging.getLogger(__name__)
+_CHUNK = 1 << 20
+
+
+class WeightIntegrityError(RuntimeError):
+    pass
+
+
+class OfflineCacheMiss(FileNotFoundError):
+    pass
+
+
+class UnsafeCheckpointError(RuntimeError):
+    pass
+
+
+class DownloadError(RuntimeError):
+    pass
+
+
+def get_cache_dir(cache_dir: str | os.PathLike | None = None) -> Path:
+    """`cache_dir` > `$MOTIONZOO_HOME` > `$TORCH_HOME/motionzoo` > `~/.cache/motionzoo`."""
+    if cache_dir is not None:
+        return Path(cache_dir).expanduser()
+    if os.environ.get("MOTIONZOO_HOME"):
+        return Path(os.environ["MOTIONZOO_HOME"]).expanduser()
+    if os.environ.get("TORCH_HOME"):
+        return Path(os.environ["TORCH_HOME"]).expanduser() / "motionzoo"
+    return Path("~/.cache/motionzoo").expanduser()
+
+
+def is_offline(offline: bool | None = None) -> bool:
+    if offline is not None:
+        return offline
+    return os.environ.get("MOTIONZOO_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# -- verification memo: a cached file is fully re-hashed once per process, and again if it changes ------
+_verified: dict[str, tuple[int, float]] = {}
+
+
+def _verify_cached(path: Path, sha256: str | None, size: int | None, source: str) -> None:
+    st = path.stat()
+    if size is not None and st.st_size != size:
+        raise WeightIntegrityError(
+            f"{path}: size {st.st_size} bytes, expected {size} (truncated or wrong file; source {source}). "
+            f"Delete the file and retry, or pass checkpoint_path=.")
+    key = str(path)
+    if _verified.get(key) == (st.st_size, st.st_mtime):
+        return
+    if sha256 is not None:
+        actual = sha256_file(path)
+        if actual != sha256:
+            raise WeightIntegrityError(
+                f"{path}: sha256 mismatch\n  expected {sha256}\n  actual   {actual}\n  source   {source}\n"
+                f"  size     {st.st_size} bytes\nDelete the file and retry, try another mirror, or pass checkpoint_path=.")
+    _verified[key] = (st.st_size, st.st_mtime)
+
+
+def _tofu_record(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def download_file(
+    urls: str | Iterable[str],
+    dest: str | os.PathLike,
+    sha256: str | None,
+    size: int | None = None,
+    progress: bool = True,
+    offline: bool | None = None,
+    timeout: float = 60.0,
+) -> Path:
+    """Return `dest`, downloading it from the first working mirror if it is not cached.
+
+    With `sha256=None` (a hash upstream never published), the first download's hash is recorded beside
+    the file (`<file>.sha256`) and every later use must match it: trust on first use, loudly logged.
+    """
+    dest = Path(dest)
+    url_list = [urls] if isinstance(urls, str) else list(urls)
+    pinned = sha256
+    if pinned is None and _tofu_record(dest).exists():
+        pinned = _tofu_record(dest).read_text().strip()
+    if dest.exists():
+        _verify_cached(dest, pinned, size, url_list[0] if url_list else "cache")
+        return dest
+    if is_offline(offline):
+        raise OfflineCacheMiss(
+            f"MOTIONZOO_OFFLINE is set and {dest.name} is not cached.\n  expected at {dest}\n"
+            f"  sha256 {sha256 or 'not pinned'}\n  urls {url_list}\n"
+            f"Copy the file there (e.g. from `motionzoo download` on a connected machine) or pass checkpoint_path=.")
+    if not url_list:
+        raise DownloadError(f"{dest.name}: no download URL is known and the file is not at {dest}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    errors = []
+    part = dest.with_name(f"{dest.name}.part-{os.getpid()}")
+    for url in url_list:
+        try:
+            actual = _stream(url, part, progress, timeout)
+            _finish_download(part, dest, sha256, actual, url)
+        except (urllib.error.URLError, OSError, DownloadError) as e:
+            errors.append(f"{url}: {e}")
+            _logger.warning("download of %s failed: %s", url, e)
+            continue
+        finally:
+            part.unlink(missing_ok=True)
+        if sha256 is None:
+            _logger.warning("%s: upstream publishes no sha256; recorded %s on first download (trust on first use)",
+                            dest.name, actual)
+            _tofu_record(dest).write_text(actual + "\n")
+        return dest
+    raise DownloadError(f"could not download {dest.name}:\n  " + "\n  ".join(errors))
+
+
+def _stream(url: str, part: Path, progress: bool, timeout: float) -> str:
+    """Stream `url` into `part`, returning its sha256; raise on HTTP errors and truncation."""
+    from tqdm.auto import tqdm
+
+    h = hashlib.sha256()
+    req = urllib.request.Request(url, headers={"User-Agent": "motionzoo"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp, open(part, "wb") as out:
+        total = resp.headers.get("Content-Length")
+        total = int(total) if total is not None else None
+        n = 0
+        with tqdm(total=total, unit="B", unit_scale=True, desc=part.name.split(".part-")[0],
+                  disable=not progress, file=sys.stderr, leave=False) as bar:
+            while chunk := resp.read(_CHUNK):
+                out.write(chunk)
+                h.update(chunk)
+                n += len(chunk)
+                bar.update(len(chunk))
+    if total is not None and n != total:
+        raise DownloadError(f"truncated download: got {n} of {total} bytes")
+    return h.hexdigest()
+
+
+def _finish_download(part: Path, dest: Path, expected: str | None, actual: str, url: str) -> None:
+    if expected is not None and actual != expected:
+        size = part.stat().st_size
+        raise WeightIntegrityError(
+            f"{dest.name}: sha256 mismatch for the download from {url}\n  expected {expected}\n  actual   {actual}\n"
+            f"  size     {size} bytes\nNothing was written to {dest}. Retry, try another mirror, or pass checkpoint_path=.")
+    os.replace(part, dest)
+
+
+def fetch_source_file(src: SourceFile, subdir: str, cache_dir=None, progress=True, offline=None) -> Path:
+    """Local path of one `SourceFile`, from the cache or downloaded (hf-hub ids through huggingface_hub)."""
+    if src.hf_hub_id and not src.urls:
+        if is_offline(offline):
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from huggingface_hub import hf_hub_download
+        except ImportError as e:  # optional extra
+            raise ImportError("hf-hub weights need `pip install motionzoo[hf]` (huggingface_hub)") from e
+        path = Path(hf_hub_download(src.hf_hub_id, src.name, cache_dir=str(get_cache_dir(cache_dir) / "hf")))
+        _verify_cached(path, src.sha256, src.size, f"hf-hub:{src.hf_hub_id}")
+        return path
+    dest = get_cache_dir(cache_dir) / subdir / src.name
+    return download_file(src.urls, dest, src.sha256, src.size, progress=progress, offline=offline)
+
+
+# -- loading -----------------------------------------------------------------------------------------------
+def unwrap_state_dict(obj) -> dict[str, torch.Tensor]:
+    """Strip the usual checkpoint wrappers (`model`, `state_dict`, `model_state`) and `module.` prefixes."""
+    for key in ("state_dict", "model_state", "model"):
+        if isinstance(obj, Mapping) and key in obj and isinstance(obj[key], Mapping):
+            obj = obj[key]
+            break
+    if not isinstance(obj, Mapping):
+        raise TypeError(f"expected a state dict, got {type(obj).__name__}")
+    sd = dict(obj)
+    for prefix in ("module.", "model."):
+        if sd and all(k.startswith(prefix) for k in sd):
+            sd = {k[len(prefix):]: v for k, v in sd.items()}
+    return sd
+
+
+def load_state_dict_file(path: str | os.PathLike, allow_unsafe_pickle: bool = False) -> dict[str, torch.Tensor]:
+    """Read a weights file: safetensors directly, a directory as `model.safetensors` inside it, and legacy
+    `.pt/.pth/.pth.tar/.pickle` only with `weights_only=True` (unless explicitly allowed otherwise)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "model.safetensors"
+    if not path.exists():
+        raise FileNotFoundError(f"weights file not found: {path}")
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+        try:
+            return load_file(str(path))
+        except Exception as e:
+            raise WeightIntegrityError(f"{path}: not a readable safetensors file ({e})") from e
+    try:
+        obj = torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as e:
+        if not allow_unsafe_pickle:
+            raise UnsafeCheckpointError(
+                f"{path}: cannot be read with torch.load(weights_only=True) ({type(e).__name__}: {e}). "
+                "It may contain arbitrary Python objects; unpickling it can run code. If you trust its source, "
+                "pass allow_unsafe_pickle=True.") from e
+        _logger.warning("%s: loading with full unpickling (allow_unsafe_pickle=True)", path)
+        obj = torch.load(str(path), map_location="cpu", weights_only=False)
+    return unwrap_state_dict(obj)
+
+
+def read_safetensors_metadata(path: str | os.PathLike) -> dict[str, str]:
+    from safetensors import safe_open
+    with safe_open(str(path), framework="pt") as f:
+        return dict(f.metadata() or {})
+
+
+def save_state_dict(state_dict: Mapping[str, torch.Tensor], path: str | os.PathLike,
+                    cfg: PretrainedCfg | None = None, metadata: Mapping[str, str] | None = None) -> str:
+    """Write safetensors atomically, with the cfg as JSON in the header; returns the file's sha256."""
+    from safetensors.torch import save_file
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"format": "pt", **(metadata or {})}
+    if cfg is not None:
+        meta["motionzoo.pretrained_cfg"] = cfg.to_json()
+    tensors = {k: v.detach().contiguous().cpu() for k, v in state_dict.items()}
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        save_file(tensors, tmp, metadata=meta)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return sha256_file(path)
+
+
+def copy_atomic(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + f".part-{os.getpid()}")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+
+
+def write_json_atomic(obj, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".part-{os.getpid()}")
+    tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)

@@ -1,0 +1,44 @@
+"""Shared test fixtures.  Real data and upstream fixtures are read from ../shared (never copied here);
+tests that need them skip cleanly when it is absent."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("MOTIONZOO_SHARED", REPO.parent / "shared")).resolve()
+DATA = SHARED / "data"
+REFERENCE = SHARED / "reference"
+
+torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own weights/data cache so nothing leaks between tests or into ~/.cache."""
+    monkeypatch.setenv("MOTIONZOO_HOME", str(tmp_path_factory.mktemp("mzhome")))
+    monkeypatch.delenv("MOTIONZOO_OFFLINE", raising=False)
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} not present (../shared is optional)")
+    return path
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return _need(DATA)
+
+
+@pytest.fixture
+def reference_dir() -> Path:
+    return _need(REFERENCE)
+
+
+def need_shared(*parts: str) -> Path:
+    """Path under ../shared, or skip the calling test."""
+    return _need(SHARED.joinpath(*parts))
