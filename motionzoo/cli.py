@@ -1,0 +1,181 @@
+"""The `motionzoo` command.
+
+    motionzoo list [PATTERN ...] [--pretrained] [--modality M]
+    motionzoo info NAME
+    motionzoo download NAME [NAME ...] [--dest DIR]
+    motionzoo verify DIR
+    motionzoo convert FORMAT SRC DST
+    motionzoo show FILE_OR_DATASET[IDX] [-o OUT.png|gif]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from . import _hub
+from ._registry import get_pretrained_cfg, list_models
+from ._factory import model_info
+
+
+def _cmd_list(args) -> int:
+    names = list_models(args.patterns or "*", pretrained=args.pretrained, modality=args.modality)
+    for n in names:
+        cfg = get_pretrained_cfg(n, pretrained=args.pretrained)
+        params = f"{cfg.num_params:,}" if cfg.num_params else "?"
+        print(f"{n:<48} {cfg.modality:<10} {params:>12}  {cfg.input_layout or ''}")
+    return 0
+
+
+def _fmt_metrics(m) -> str:
+    if not m:
+        return "—"
+    return "; ".join(f"{k}: " + ", ".join(f"{kk}={vv}" for kk, vv in v.items()) for k, v in m.items())
+
+
+def _cmd_info(args) -> int:
+    info = model_info(args.name)
+    if args.json:
+        print(json.dumps(info, indent=2, sort_keys=True))
+        return 0
+    rows = [
+        ("name", info["name"]), ("family", info["family"]), ("paper", info["paper"]),
+        ("official code", info["official_code"]), ("license", info["license"]),
+        ("params", f"{info['num_params']:,}" if info["num_params"] else "?"),
+        ("input", f"{info['input_layout']} {tuple(info['input_size']) if info['input_size'] else ''} "
+                  f"{info['keypoint_format'] or ''}".strip()),
+        ("classes", info["num_classes"]), ("dataset", info["dataset"] or "—"),
+        ("published", _fmt_metrics(info["published_metrics"]) + (f"  [{info['published_source']}]"
+                                                                 if info["published_source"] else "")),
+        ("measured", _fmt_metrics(info["reproduced_metrics"])),
+        ("weights", _weights_line(info)),
+        ("pretrained tags", ", ".join(info["pretrained_tags"]) or "none"),
+    ]
+    for k, v in rows:
+        print(f"{k:>16}: {v}")
+    return 0
+
+
+def _weights_line(info) -> str:
+    if info["source_files"]:
+        files = ", ".join(f"{s['name']} (sha256 {(s['sha256'] or 'not pinned')[:12]})" for s in info["source_files"])
+        return f"upstream files {files}, converter {info['converter']}"
+    if info["file_name"]:
+        return f"{info['file_name']} (sha256 {info['sha256']}) from {', '.join(info['urls']) or 'local file'}"
+    return "none (architecture only)"
+
+
+def _cmd_download(args) -> int:
+    """Fetch (and verify) the files behind each name into the cache, or into a bundle with a manifest."""
+    from ._builder import load_pretrained_state_dict
+    names = [n for pat in args.names for n in (list_models(pat, pretrained=True) if "*" in pat else [pat])]
+    manifest = []
+    for name in names:
+        cfg = get_pretrained_cfg(name)
+        if not cfg.has_weights:
+            print(f"{name}: no pretrained weights", file=sys.stderr)
+            return 2
+        sd = load_pretrained_state_dict(cfg, cache_dir=args.cache_dir)
+        print(f"{cfg.name}: ok ({len(sd)} tensors)")
+        if args.dest:
+            dest = Path(args.dest) / f"{cfg.name}.safetensors"
+            sha = _hub.save_state_dict(sd, dest, cfg)
+            manifest.append({"name": cfg.name, "file": dest.name, "sha256": sha, "size": dest.stat().st_size,
+                             "cfg": cfg.to_dict()})
+    if args.dest:
+        _hub.write_json_atomic(manifest, Path(args.dest) / "manifest.json")
+        print(f"bundle written to {args.dest} ({len(manifest)} files, manifest.json)")
+    return 0
+
+
+def _cmd_verify(args) -> int:
+    root = Path(args.dir)
+    manifest = json.loads((root / "manifest.json").read_text())
+    bad = 0
+    for entry in manifest:
+        actual = _hub.sha256_file(root / entry["file"])
+        ok = actual == entry["sha256"]
+        bad += not ok
+        print(f"{'ok' if ok else 'MISMATCH'}  {entry['file']}" + ("" if ok else f" expected {entry['sha256']} got {actual}"))
+    return 1 if bad else 0
+
+
+def _cmd_convert(args) -> int:
+    from .convert import get_converter, list_converters
+    if args.format == "list":
+        for c in list_converters():
+            print(f"{c.name:<20} {c.help}")
+        return 0
+    conv = get_converter(args.format)
+    sd = conv.fn(Path(args.src))
+    cfg = get_pretrained_cfg(conv.arch, pretrained=False) if conv.arch else None
+    sha = _hub.save_state_dict(sd, args.dst, cfg, metadata={"motionzoo.converter": conv.name,
+                                                           "motionzoo.source": Path(args.src).name})
+    print(f"wrote {args.dst}: {len(sd)} tensors, sha256 {sha}")
+    return 0
+
+
+def _cmd_show(args) -> int:
+    from .data.show import show_path
+    out = show_path(args.target, args.output, joint_indices=args.joint_indices)
+    print(f"wrote {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="motionzoo", description=__doc__.split("\n\n")[0])
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("list", help="registered models")
+    s.add_argument("patterns", nargs="*", help="fnmatch patterns, e.g. 'drsr*'")
+    s.add_argument("--pretrained", action="store_true", help="list arch.tag names that have weights")
+    s.add_argument("--modality")
+    s.set_defaults(fn=_cmd_list)
+
+    s = sub.add_parser("info", help="metadata of a model or weights")
+    s.add_argument("name")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=_cmd_info)
+
+    s = sub.add_parser("download", help="fetch and verify weights (into the cache, or a bundle with --dest)")
+    s.add_argument("names", nargs="+")
+    s.add_argument("--dest")
+    s.add_argument("--cache-dir")
+    s.set_defaults(fn=_cmd_download)
+
+    s = sub.add_parser("verify", help="re-hash a bundle written by `download --dest`")
+    s.add_argument("dir")
+    s.set_defaults(fn=_cmd_verify)
+
+    s = sub.add_parser("convert", help="upstream checkpoint -> safetensors (`convert list` shows formats)")
+    s.add_argument("format")
+    s.add_argument("src", nargs="?")
+    s.add_argument("dst", nargs="?")
+    s.set_defaults(fn=_cmd_convert)
+
+    s = sub.add_parser("show", help="draw a skeleton sample as PNG/GIF: a file, or DATASET[IDX]")
+    s.add_argument("target")
+    s.add_argument("-o", "--output", default="skeleton.png")
+    s.add_argument("--joint-indices", action="store_true")
+    s.set_defaults(fn=_cmd_show)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if args.command == "convert" and args.format != "list" and not (args.src and args.dst):
+        print("usage: motionzoo convert FORMAT SRC DST", file=sys.stderr)
+        return 2
+    try:
+        return args.fn(args)
+    except (ValueError, FileNotFoundError, KeyError, RuntimeError) as e:
+        print(f"motionzoo: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
