@@ -1,0 +1,75 @@
+"""torchvision-style metadata checks for every registered arch: the cfg's promises against the real model,
+the API every model must offer, and a model-card entry per arch."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import torch
+
+import motionzoo
+from motionzoo._registry import get_arch_cfgs, get_model_family
+
+CARDS = Path(__file__).resolve().parents[1] / "model_cards"
+README = Path(__file__).resolve().parents[1] / "README.md"
+ARCHS = motionzoo.list_models()
+
+
+def test_registry_is_populated():
+    assert len(ARCHS) >= 1
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_cfg_promises_match_the_model(arch):
+    model = motionzoo.create_model(arch)
+    cfg = model.pretrained_cfg
+    assert cfg is not None and cfg.arch == arch
+    n = sum(p.numel() for p in model.parameters())
+    assert cfg.num_params == n, f"{arch}: cfg.num_params {cfg.num_params} != real count {n}"
+    assert cfg.input_layout, f"{arch}: input_layout missing"
+    assert cfg.paper, f"{arch}: paper missing"
+    sd = model.state_dict()
+    for prefix in cfg.classifier_prefixes:
+        assert any(k == prefix or k.startswith(prefix + ".") for k in sd), f"{arch}: classifier {prefix!r} not in state dict"
+    if cfg.first_conv:
+        assert cfg.first_conv + ".weight" in sd, f"{arch}: first_conv {cfg.first_conv!r} not in state dict"
+    if cfg.categories is not None:
+        assert len(cfg.categories) == cfg.num_classes
+    for method in ("forward_features", "forward_head", "get_classifier", "reset_classifier"):
+        assert callable(getattr(model, method, None)), f"{arch}: {method} missing"
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_every_tag_is_backed_by_real_files(arch):
+    for tag, cfg in get_arch_cfgs(arch).items():
+        if not tag:
+            continue
+        assert cfg.has_weights, f"{arch}.{tag}: a tag must name real weights"
+        for src in cfg.source_files:
+            assert src.urls or src.hf_hub_id, f"{arch}.{tag}: {src.name} has no source"
+        if cfg.file_name and not cfg.source_files:
+            assert cfg.sha256 and re.fullmatch(r"[0-9a-f]{64}", cfg.sha256), f"{arch}.{tag}: sha256 must be pinned"
+        if cfg.reproduced_metrics:
+            for key, m in cfg.reproduced_metrics.items():
+                assert "command" in m, f"{arch}.{tag}: measured {key} without the command that measured it"
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_every_arch_has_a_card_entry_and_readme_row(arch):
+    family = get_model_family(arch)
+    card = CARDS / f"{family}.md"
+    assert card.exists(), f"no model card {card.name} for family {family}"
+    assert f"`{arch}`" in card.read_text(), f"{card.name} has no entry for `{arch}`"
+    assert f"`{arch}`" in README.read_text(), f"README model table has no row for `{arch}`"
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_reset_classifier_zero_gives_identity_head(arch):
+    model = motionzoo.create_model(arch)
+    model.reset_classifier(0)
+    heads = model.get_classifier()
+    heads = heads.values() if isinstance(heads, dict) else [heads]
+    for h in heads:
+        assert not any(isinstance(m, torch.nn.Linear) for m in h.modules()) or sum(
+            p.numel() for p in h.parameters()) == 0, f"{arch}: reset_classifier(0) left a Linear head"
