@@ -22,11 +22,34 @@ from ._factory import model_info
 
 def _cmd_list(args) -> int:
     names = list_models(args.patterns or "*", pretrained=args.pretrained, modality=args.modality)
+    if args.markdown:
+        print(markdown_table(names, args.pretrained))
+        return 0
     for n in names:
         cfg = get_pretrained_cfg(n, pretrained=args.pretrained)
         params = f"{cfg.num_params:,}" if cfg.num_params else "?"
         print(f"{n:<48} {cfg.modality:<10} {params:>12}  {cfg.input_layout or ''}")
     return 0
+
+
+def markdown_table(names: list[str], pretrained: bool = False) -> str:
+    """The README's model table, generated from the cfgs (no hand-typed numbers)."""
+    from ._registry import get_model_family
+    lines = ["| model | family | params | input | published (source) |", "|---|---|---:|---|---|"]
+    for n in names:
+        cfg = get_pretrained_cfg(n, pretrained=pretrained)
+        size = "x".join(str(s) for s in cfg.input_size) if cfg.input_size else "any"
+        inp = f"{cfg.input_layout} {size}" + (f" {cfg.keypoint_format}" if cfg.keypoint_format else "")
+        pub = _fmt_metrics(cfg.published_metrics) if cfg.published_metrics else "—"
+        if cfg.published_metrics and cfg.published_source:
+            pub += f" ({cfg.published_source})"
+        params = f"{cfg.num_params:,}" if cfg.num_params else "?"
+        lines.append(f"| `{n}` | {get_model_family(split_arch(n))} | {params} | {inp} | {pub} |")
+    return "\n".join(lines)
+
+
+def split_arch(name: str) -> str:
+    return name.partition(".")[0]
 
 
 def _fmt_metrics(m) -> str:
@@ -133,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("patterns", nargs="*", help="fnmatch patterns, e.g. 'drsr*'")
     s.add_argument("--pretrained", action="store_true", help="list arch.tag names that have weights")
     s.add_argument("--modality")
+    s.add_argument("--markdown", action="store_true", help="print the README's model table")
     s.set_defaults(fn=_cmd_list)
 
     s = sub.add_parser("info", help="metadata of a model or weights")

@@ -73,3 +73,11 @@ def test_reset_classifier_zero_gives_identity_head(arch):
     for h in heads:
         assert not any(isinstance(m, torch.nn.Linear) for m in h.modules()) or sum(
             p.numel() for p in h.parameters()) == 0, f"{arch}: reset_classifier(0) left a Linear head"
+
+
+def test_readme_model_table_is_current():
+    from motionzoo.cli import markdown_table
+    text = README.read_text()
+    table = text.split("<!-- models:begin -->")[1].split("<!-- models:end -->")[0].strip()
+    assert table == markdown_table(ARCHS), \
+        "README model table is stale: replace it with the output of `motionzoo list --markdown`"
