@@ -1,0 +1,54 @@
+"""NAS-Bench-201 reference implementation (xautodl `TinyNetwork`) -> motionzoo `nasbench201`.
+
+motionzoo keeps the reference's module names (spec nas-bench-201.md §5), so the key map is the identity.  The
+converter still checks every key against the reference layout, so a checkpoint of another network (or a
+NATS-Bench "size" network, or a weight-sharing supernet) fails here with the offending key instead of later
+with a vague load error.  The architecture itself is not recoverable from the keys (`none`, `skip_connect` and
+`avg_pool_3x3` edges have no parameters): pass the same string to `create_model("nasbench201", arch=...)`.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Mapping
+
+import torch
+
+from .._hub import load_state_dict_file, unwrap_state_dict
+from . import register_converter
+
+_BN = r"(weight|bias|running_mean|running_var|num_batches_tracked)"
+_KEY_PATTERNS = (
+    re.compile(rf"^stem\.0\.weight$"),
+    re.compile(rf"^stem\.1\.{_BN}$"),
+    re.compile(rf"^cells\.\d+\.layers\.[0-5]\.op\.1\.weight$"),
+    re.compile(rf"^cells\.\d+\.layers\.[0-5]\.op\.2\.{_BN}$"),
+    re.compile(rf"^cells\.\d+\.conv_[ab]\.op\.1\.weight$"),
+    re.compile(rf"^cells\.\d+\.conv_[ab]\.op\.2\.{_BN}$"),
+    re.compile(rf"^cells\.\d+\.downsample\.1\.weight$"),
+    re.compile(rf"^lastact\.0\.{_BN}$"),
+    re.compile(r"^classifier\.(weight|bias)$"),
+)
+
+
+@register_converter("nas201-xautodl", arch="nasbench201",
+                    help="NAS-Bench-201 / NATS-Bench topology network state dict (xautodl TinyNetwork)")
+def convert_nas201_xautodl(src: str | Path | Mapping[str, torch.Tensor],
+                           allow_unsafe_pickle: bool = False) -> dict[str, torch.Tensor]:
+    """Upstream TinyNetwork state dict (or a file holding one) -> `nasbench201` state dict (same names)."""
+    if isinstance(src, Mapping):
+        sd = unwrap_state_dict(src)
+    else:
+        sd = load_state_dict_file(src, allow_unsafe_pickle=allow_unsafe_pickle)
+    out: dict[str, torch.Tensor] = {}
+    for key, value in sd.items():
+        if not any(p.match(key) for p in _KEY_PATTERNS):
+            raise KeyError(f"nas201-xautodl: key {key!r} is not part of a NAS-Bench-201 TinyNetwork state dict "
+                           f"(spec nas-bench-201.md §5)")
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"nas201-xautodl: entry {key!r} is a {type(value).__name__}, not a tensor")
+        out[key] = value
+    for required in ("stem.0.weight", "classifier.weight"):
+        if required not in out:
+            raise KeyError(f"nas201-xautodl: the state dict has no {required!r}; not a TinyNetwork checkpoint")
+    return out
