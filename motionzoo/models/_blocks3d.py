@@ -19,7 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["same_pad_amounts", "tf_same_pad", "MaxPool3dSame", "Unit3D", "InceptionModule", "BN_EPS", "BN_MOMENTUM"]
+__all__ = ["same_pad_amounts", "tf_same_pad", "MaxPool3dSame", "Unit3D", "InceptionModule", "BN_EPS", "BN_MOMENTUM",
+           "resolve_feature_indices"]
 
 # TF/Sonnet BatchNorm defaults in PyTorch's convention (TF decay 0.99 == PyTorch momentum 0.01).
 BN_EPS = 1e-3
@@ -125,3 +126,30 @@ class InceptionModule(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([self.b0(x), self.b1b(self.b1a(x)), self.b2b(self.b2a(x)), self.b3b(self.b3a(x))], dim=1)
+
+
+def resolve_feature_indices(indices: int | Sequence[int | str] | None, names: Sequence[str],
+                            extra: Sequence[str] = ()) -> list[str]:
+    """Level names chosen by `indices` (the timm convention of `forward_intermediates`), in network order.
+
+    None -> all `names`; an int n -> the last n; a sequence of ints (negative allowed) and/or names, where
+    `extra` lists further names a model accepts beyond its `feature_info` levels.
+    """
+    if indices is None:
+        return list(names)
+    if isinstance(indices, int):
+        if not 0 < indices <= len(names):
+            raise ValueError(f"indices={indices}: expected 1..{len(names)} (the last n of {list(names)})")
+        return list(names[-indices:])
+    order = list(names) + list(extra)
+    chosen = set()
+    for i in indices:
+        if isinstance(i, str):
+            if i not in order:
+                raise ValueError(f"unknown feature level {i!r}; known: {order}")
+            chosen.add(i)
+        else:
+            if not -len(names) <= i < len(names):
+                raise ValueError(f"feature index {i} out of range for {len(names)} levels {list(names)}")
+            chosen.add(names[i])
+    return [n for n in order if n in chosen]
