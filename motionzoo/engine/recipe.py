@@ -12,12 +12,12 @@ class Recipe:
     name: str
     epochs: int
     batch_size: int
-    optimizer: str = "sgd"              # sgd | adam | adamw
+    optimizer: str = "sgd"              # sgd | adam | adamw (see engine/optim.py)
     lr: float = 0.1
     momentum: float = 0.9
     nesterov: bool = False
     weight_decay: float = 0.0
-    schedule: str = "constant"          # constant | step | cosine | multistep
+    schedule: str = "constant"          # constant | step | cosine | multistep | registered name (engine/optim.py)
     step_size: int | None = None        # epochs, for "step"
     gamma: float = 0.1                  # lr factor for "step"/"multistep"
     milestones: tuple[int, ...] = ()    # epochs, for "multistep"
@@ -25,6 +25,10 @@ class Recipe:
     min_lr: float = 0.0                 # cosine floor
     grad_clip: float | None = None      # max global L2 norm
     label_smoothing: float = 0.0
+    # Additive fields (defaults keep older Recipes unchanged).
+    betas: tuple[float, float] = (0.9, 0.999)   # adam / adamw
+    eps: float = 1e-8                   # adam / adamw
+    warmup_lr_init: float = 0.0         # lr of epoch 0 when warmup_epochs > 0 (linear ramp towards `lr`)
     # Data-side settings the family needs (frames, augmentation ranges, ...), as plain data.
     data: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""                    # where the numbers come from (paper / upstream config)
