@@ -102,7 +102,8 @@ def load_checkpoint_into(model: nn.Module, state_dict: Mapping[str, torch.Tensor
     sd = dict(state_dict)
     own = model.state_dict()
     heads = cfg.classifier_prefixes
-    reinit = [k for k in sd if any(_under(k, p) for p in heads) and k in own and own[k].shape != sd[k].shape]
+    # A head tensor the model lacks (num_classes=0 -> identity head) or has in another shape is not loaded.
+    reinit = [k for k in sd if any(_under(k, p) for p in heads) and (k not in own or own[k].shape != sd[k].shape)]
     reinit_heads = bool(reinit)
     if reinit_heads:
         # Drop every tensor of every head, not only the mismatching ones, so no head is half-loaded.
