@@ -214,7 +214,8 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
         progress: bool | None = None, class_names: Sequence[str] | None = None, select_metric: str = "top1",
         eval_every: int = 1, plots: bool = True, sync_bn: bool = False, find_unused_parameters: bool = False,
         on_epoch_end: Callable[[int, dict[str, Any]], None] | None = None) -> FitResult:
-    """Train `model` with `recipe`; evaluate on `val_loader` after every `eval_every` epochs and after the last.
+    """Train `model` with `recipe`; evaluate on `val_loader` after every `eval_every` epochs (0: only after the
+    last one) and after the last.
 
     - loss: `loss_fn(outputs, targets, epoch) -> (total, {name: value})`; default: `model.build_loss(recipe)`
       when the model defines it, else cross-entropy with `recipe.label_smoothing`.
@@ -284,7 +285,7 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
                                                                recipe, params, device, amp, epoch, progress)}
         is_last = epoch == recipe.epochs - 1
         is_best = False
-        if val_loader is not None and ((epoch + 1) % eval_every == 0 or is_last):
+        if val_loader is not None and (is_last or (eval_every > 0 and (epoch + 1) % eval_every == 0)):
             val = evaluate(model, val_loader, device, logits_fn=logits_fn, amp=amp, progress=progress,
                            desc=f"val {epoch}")
             record.update({f"val_{k}": val[k] for k in ("top1", "top5", "mean_class_accuracy", "loss", "num_samples")})

@@ -1,0 +1,109 @@
+"""Benchmark framework (benchmarks/_common.py): statistics, formatting, and the results writer end to end."""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO))
+from benchmarks._common import (SYNTHETIC_LABEL, BenchmarkData, BenchmarkRow, FingerprintMismatch,  # noqa: E402
+                                Protocol, fingerprint_tensors, format_mean_std, run_benchmark, summarize)
+from motionzoo.engine import Recipe  # noqa: E402
+
+
+def test_summarize_and_format():
+    s = summarize([1.0, 2.0, 4.0])
+    assert s["mean"] == pytest.approx(7 / 3) and s["n"] == 3
+    assert s["std"] == pytest.approx(math.sqrt(42 / 18))             # sample std, ddof = 1
+    assert summarize([80.0])["std"] is None                          # one retraining: no spread
+    assert summarize([80.0], weights_eval=True)["std"] == 0.0
+    assert format_mean_std(87.834, 0.2449, 3) == "87.8 ± 0.2 (n=3)"
+    assert format_mean_std(80.0, None, 1) == "80.0 (n=1)"
+
+
+def _build(pretrained=False, num_classes=3, **kw):
+    return nn.Sequential(nn.Flatten(), nn.Linear(6, num_classes))
+
+
+RECIPE = Recipe("tiny", epochs=50, batch_size=16, lr=0.1)
+SYN = Protocol("toy", "xsub", num_classes=3, expected_test_samples=32, description="1 clip")
+
+
+def _toy_data(root, quick):
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(40, 6, generator=g)
+    y = (x[:, 0] > 0).long() + (x[:, 1] > 0).long()
+    test = TensorDataset(x[:20], y[:20])
+    return BenchmarkData(TensorDataset(x, y), test, ["a", "b", "c"], fingerprint_tensors(*test.tensors))
+
+
+def test_results_writer_synthetic_run(tmp_path, capsys):
+    row = BenchmarkRow("toy/xsub", model="toy_linear", protocol=SYN, recipe=RECIPE, build_model=_build,
+                       published=90.0, published_source="Paper, Table 1", quick={"epochs": 2},
+                       quick_reason="smoke", synthetic_input_shape=(6,))
+    argv = ["--synthetic", "--quick", "--seeds", "0", "1", "--out", str(tmp_path / "results"), "--runs-dir",
+            str(tmp_path / "runs"), "--run-name", "r1", "--num-workers", "0", "--no-progress", "--no-plots"]
+    doc = run_benchmark("toybench", [row], argv)
+    assert "device: cpu" in capsys.readouterr().out
+
+    on_disk = json.loads((tmp_path / "results" / "toybench" / "r1.json").read_text())
+    assert on_disk == doc
+    (r,) = on_disk["rows"]
+    top1 = [s["top1"] for s in r["per_seed"]]
+    assert [s["seed"] for s in r["per_seed"]] == [0, 1] and r["n_seeds"] == 2
+    assert r["reproduced_mean"] == pytest.approx(np.mean(top1))
+    assert r["reproduced_std"] == pytest.approx(np.std(top1, ddof=1))
+    assert r["delta_vs_published"] == pytest.approx(np.mean(top1) - 90.0)
+    assert r["num_samples_evaluated"] == 32 and "num_samples" not in r["flags"]
+    assert r["synthetic"] and on_disk["synthetic"] and r["label"] == SYNTHETIC_LABEL
+    assert r["recipe"]["epochs"] == 2 and r["recipe_overrides"]["changes"] == {"epochs": 2}
+    assert "--synthetic" in on_disk["command"] and on_disk["env"]["torch"] == torch.__version__
+    assert on_disk["device"].startswith("cpu")
+
+    md = (tmp_path / "results" / "toybench" / "r1.md").read_text()
+    assert "| model | published | measured mean ± std (n seeds) | delta | protocol | command |" in md
+    line = next(ln for ln in md.splitlines() if ln.startswith("| toy_linear"))
+    assert format_mean_std(np.mean(top1), np.std(top1, ddof=1), 2) in line
+    assert f"{np.mean(top1) - 90.0:+.1f}" in line and "90.0 (Paper, Table 1)" in line
+    assert SYNTHETIC_LABEL in line and "toy xsub" in line and "--quick" in line
+
+    cm_rows = list(csv.reader(open(tmp_path / "results" / r["confusion_matrix_csv"])))
+    assert cm_rows[0] == ["true \\ predicted", "class_0", "class_1", "class_2"]
+    assert sum(int(v) for row_ in cm_rows[1:] for v in row_[1:]) == 2 * 32     # summed over two seeds
+    pc = list(csv.DictReader(open(tmp_path / "results" / r["per_class_accuracy_csv"])))
+    assert len(pc) == 3 and set(pc[0]) >= {"accuracy_seed0", "accuracy_seed1", "accuracy_mean"}
+    table = list(csv.DictReader(open(tmp_path / "results" / "toybench" / "r1.csv")))
+    assert table[0]["name"] == "toy/xsub" and json.loads(table[0]["seeds"]) == [0, 1]
+    # training artefacts live under runs/, one directory per seed
+    assert (tmp_path / "runs" / "toybench" / "r1" / "toy_xsub" / "seed1" / "last" / "model.safetensors").exists()
+
+
+def test_real_data_row_flags_and_fingerprint(tmp_path):
+    proto = Protocol("toy", "xview", num_classes=3, expected_test_samples=25)
+    common = dict(model="toy_linear", protocol=proto, recipe=RECIPE.replace(epochs=3), build_model=_build,
+                  data=_toy_data, published=99.0, tolerance=1.0)
+    argv = ["--out", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs"), "--run-name", "r2",
+            "--num-workers", "0", "--no-progress", "--no-plots"]
+    doc = run_benchmark("toybench", [BenchmarkRow("toy/xview", **common)], argv)
+    (r,) = doc["rows"]
+    assert not r["synthetic"] and SYNTHETIC_LABEL not in (tmp_path / "results/toybench/r2.md").read_text()
+    assert r["reproduced_std"] is None and r["measured"].endswith("(n=1)")
+    assert r["num_samples_evaluated"] == 20 and "num_samples" in r["flags"]   # the split should have 25
+    assert "delta" in r["flags"] and r["flag"]                                # far below 99.0
+
+    bad = BenchmarkRow("toy/fp", expected_fingerprint="sha256:0000", **common)
+    with pytest.raises(FingerprintMismatch, match="toy/fp"):
+        run_benchmark("toybench", [bad], argv)
+    doc = run_benchmark("toybench", [bad], argv + ["--allow-fingerprint-mismatch", "--mode", "eval"])
+    (r,) = doc["rows"]
+    assert "fingerprint_mismatch" in r["flags"] and r["evaluation_kind"] == "weights-evaluation"
+    assert r["reproduced_std"] == 0.0 and r["n_seeds"] == 1
