@@ -135,7 +135,7 @@ def rotate_frame(frame: np.ndarray, angle: float) -> np.ndarray:
     src_x = cos * (xs - cx) - sin * (ys - cy) + cx
     src_y = sin * (xs - cx) + cos * (ys - cy) + cy
     grid = torch.stack([2 * src_x / (w - 1) - 1, 2 * src_y / (h - 1) - 1], dim=-1)[None]
-    img = rearrange(torch.from_numpy(np.ascontiguousarray(frame)).float(), "h w c -> 1 c h w")
+    img = rearrange(torch.from_numpy(np.array(frame, dtype=np.float32)), "h w c -> 1 c h w")
     out = F.grid_sample(img, grid, mode="bilinear", padding_mode="zeros", align_corners=True)
     return rearrange(out[0].round().clamp(0, 255).to(torch.uint8), "c h w -> h w c").numpy()
 
@@ -157,8 +157,7 @@ def transform_frame(frame: np.ndarray, params: SpatialParams, cfg: ClipTransform
 def normalize_frames(frames: np.ndarray | Sequence[np.ndarray], mean: float = 127.5, std: float = 128.0
                      ) -> torch.Tensor:
     """T×H×W×C uint8 -> C×T×H×W float32, (v - mean) / std."""
-    arr = torch.from_numpy(np.ascontiguousarray(np.stack(frames) if not isinstance(frames, np.ndarray)
-                                                else frames))
+    arr = torch.from_numpy(np.stack(frames) if not isinstance(frames, np.ndarray) else np.array(frames))
     return (rearrange(arr, "t h w c -> c t h w").float() - mean) / std
 
 
