@@ -1,4 +1,44 @@
-"""Skeleton data: topologies, readers of the original dataset formats, transforms, datasets."""
-from .topology import SkeletonLayout, get_topology, list_topologies, euler_traversal, UnknownTopologyError
+"""Skeleton data: topologies, readers of the original dataset formats, transforms, datasets.
 
-__all__ = ["SkeletonLayout", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError"]
+Modules: topology (layouts), ntu / sbu / utd_mhad / msr_action3d / natops / nw_ucla / utkinect (one reader per
+format), bodies (NTU body selection), transforms, formats (keypoint converters), datasets (+ cache),
+synthetic (synthetic NTU files), show (drawing).  ``video.py`` / ``synthetic_video.py`` are the RGB-D pipeline
+and are not imported here.
+"""
+from .topology import SkeletonLayout, get_topology, list_topologies, euler_traversal, UnknownTopologyError
+from .errors import SkeletonFormatError, DatasetNotFoundError
+from .ntu import (NtuSkeleton, read_ntu_skeleton, parse_ntu_name, ntu_split, read_missing_list, read_ntu_statistics,
+                  NTU60_CLASSES, NTU120_CLASSES, NTU_PROTOCOLS)
+from .bodies import select_bodies, BODY_RULES
+from .sbu import read_sbu, sbu_denormalize, SBU_CLASSES, SBU_FOLDS
+from .utd_mhad import read_utd_mhad, UTD_MHAD_CLASSES
+from .msr_action3d import read_msr_action3d, MSR_ACTION3D_CLASSES, MSR_BAD_FILES, AllZeroSequenceError
+from .natops import read_natops_ts, NATOPS_CLASSES
+from .nw_ucla import read_nw_ucla, NW_UCLA_CLASSES
+from .utkinect import read_utkinect_joints, read_utkinect_labels, UTKINECT_CLASSES
+from .formats import convert_keypoints
+from .transforms import (Compose, two_centre_normalize, center_on_joint, select_most_active, fixed_length,
+                         resample_linspace, temporal_window, random_start_crop, rnn_windows, resample_hpc350,
+                         rotation_matrix, Augment3D, skeleton_to_image, SkeletonToImage, IMAGE_PRESETS,
+                         hpc_frame_features)
+from .datasets import (SkeletonDataset, NTUSkeletonDataset, SBUDataset, UTDMHADDataset, MSRAction3DDataset,
+                       NATOPSDataset, NWUCLADataset, UTKinectDataset, DATASETS, get_dataset, pad_collate)
+from .synthetic import write_synthetic_ntu
+from .show import show, show_path
+
+__all__ = [
+    "SkeletonLayout", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError",
+    "SkeletonFormatError", "DatasetNotFoundError", "AllZeroSequenceError",
+    "NtuSkeleton", "read_ntu_skeleton", "parse_ntu_name", "ntu_split", "read_missing_list", "read_ntu_statistics",
+    "NTU60_CLASSES", "NTU120_CLASSES", "NTU_PROTOCOLS", "select_bodies", "BODY_RULES",
+    "read_sbu", "sbu_denormalize", "SBU_CLASSES", "SBU_FOLDS", "read_utd_mhad", "UTD_MHAD_CLASSES",
+    "read_msr_action3d", "MSR_ACTION3D_CLASSES", "MSR_BAD_FILES", "read_natops_ts", "NATOPS_CLASSES",
+    "read_nw_ucla", "NW_UCLA_CLASSES", "read_utkinect_joints", "read_utkinect_labels", "UTKINECT_CLASSES",
+    "convert_keypoints",
+    "Compose", "two_centre_normalize", "center_on_joint", "select_most_active", "fixed_length", "resample_linspace",
+    "temporal_window", "random_start_crop", "rnn_windows", "resample_hpc350", "rotation_matrix", "Augment3D",
+    "skeleton_to_image", "SkeletonToImage", "IMAGE_PRESETS", "hpc_frame_features",
+    "SkeletonDataset", "NTUSkeletonDataset", "SBUDataset", "UTDMHADDataset", "MSRAction3DDataset", "NATOPSDataset",
+    "NWUCLADataset", "UTKinectDataset", "DATASETS", "get_dataset", "pad_collate",
+    "write_synthetic_ntu", "show", "show_path",
+]
