@@ -104,6 +104,9 @@ def draw_spatial_params(cfg: ClipTransformConfig, train: bool, rng: np.random.Ge
         raise ValueError(f"resize {cfg.resize} is smaller than the crop {cfg.crop}")
     if not train:
         if cfg.crop_mode == "nvgesture":
+            if 32 + cfg.crop > min(w, h):   # the fixed corner needs room (256 in the shipped config)
+                raise ValueError(f"NvGesture eval crops at (32, 32); resize {cfg.resize} is too small for "
+                                 f"crop {cfg.crop}")
             return SpatialParams(32, 32, False, 0)
         return SpatialParams((w - cfg.crop) // 2, (h - cfg.crop) // 2, False, 0)
     rng = rng if rng is not None else np.random.default_rng()
