@@ -288,7 +288,7 @@ class RCM(nn.Module):
 def _topk_keep_mask(logits: torch.Tensor, k: int) -> torch.Tensor:
     """Boolean mask of the k largest logits per row, chosen by torch.topk exactly as upstream chooses them."""
     idx = logits.topk(k, dim=-1).indices
-    return torch.zeros_like(logits, dtype=torch.bool).scatter_(-1, idx, True)
+    return torch.zeros_like(logits, dtype=torch.bool).scatter(-1, idx, torch.ones_like(idx, dtype=torch.bool))
 
 
 def knn_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, keep_ratio: float, scale: float) -> torch.Tensor:
@@ -323,7 +323,7 @@ class KNNAttention(nn.Module):
         self.fast = True   # False: the explicit reference path (used by tests and the speed benchmark)
 
     def forward(self, x: torch.Tensor, return_attn: bool = False):
-        q, k, v = rearrange(self.to_qkv(x), "b n (three h d) -> three b h n d", three=3, h=self.heads)
+        q, k, v = rearrange(self.to_qkv(x), "b n (three h d) -> three b h n d", three=3, h=self.heads).unbind(0)
         attn = None
         if return_attn or not self.fast:
             out, attn = knn_attention_reference(q, k, v, self.keep_ratio, self.scale, return_attn=True)
@@ -592,6 +592,7 @@ class DRSR(nn.Module):
 
     def forward_features(self, x: torch.Tensor, garr: torch.Tensor, token_indices=None) -> torch.Tensor:
         """Branch CLS features after the last encoder, N x 3 x 512 in (small, media, large) order."""
+        token_indices = _as_branch_indices(token_indices)     # bad indices fail before the CNN runs
         cls_features, _, _ = self.dtn(self.forward_spatial(x, garr), token_indices)
         return cls_features
 
@@ -615,6 +616,7 @@ class DRSR(nn.Module):
         """Everything the recipe needs: `logits` (N x C fused), `branch_logits` (N x 3 x C, s/m/l), `features`
         (N x 3 x 512), `embedding` (RCM, N x 512), `distill_loss` (0-dim), `token_indices`; with `return_vis`
         also `vis` (Mixed_4b channel sum, RCM weight map, encoder-2 attention, per-endpoint outputs)."""
+        token_indices = _as_branch_indices(token_indices)
         if return_vis:
             tokens, endpoints = self.forward_spatial(x, garr, return_endpoints=True)
         else:
@@ -750,6 +752,7 @@ class DRSRFusion(nn.Module):
         ti = token_indices or {}
         if ti and not (isinstance(ti, Mapping) and set(ti) <= {"rgb", "depth"}):
             raise ValueError("fusion token_indices must be a dict with keys 'rgb' and/or 'depth', each as for drsr")
+        ti = {m: _as_branch_indices(v) for m, v in ti.items()}
         n = rgb.shape[0]
         s_rgb = self.Modalit_rgb.forward_spatial(rgb, garr_rgb)          # N x 64 x 512
         s_depth = self.Modalit_depth.forward_spatial(depth, garr_depth)
@@ -840,7 +843,7 @@ def _cfg(modality: str, published: dict, **kw) -> PretrainedCfg:
         num_params=_UNIMODAL_PARAMS if unimodal else _FUSION_PARAMS,
         gmacs=73.175 if unimodal else None,
         published_metrics=published, published_source=_PUBLISHED_SOURCE,
-        deviations=DEVIATIONS, recipe="drsr_upstream" if unimodal else "drsr_fusion_upstream", **kw)
+        deviations=DEVIATIONS, converter="drsr", recipe="drsr_upstream" if unimodal else "drsr_fusion_upstream", **kw)
 
 
 def _published(col: int) -> dict:
