@@ -236,7 +236,7 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p.add_argument("--deterministic", action="store_true")
     p.add_argument("--num-workers", type=int, default=4)
     p.add_argument("--allow-fingerprint-mismatch", action="store_true")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (default: only on a terminal)")
     p.add_argument("--no-plots", action="store_true")
     return p
 
@@ -267,11 +267,21 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
     results = [run_row(row, args, device, benchmark, run_name, data_cache) for row in _select(rows, args.models)]
     if not is_main_process():
         return None
-    command = shlex.join([sys.executable, *sys.argv]) if argv is None else shlex.join(
-        ["python", "-m", f"benchmarks.{benchmark}", *argv])
+    command = _command_line(benchmark, argv)
     doc = write_results(args.out, benchmark, run_name, results, command=command, env=describe_env(device))
     print(f"[{benchmark}] wrote {args.out / benchmark / run_name}.json / .csv / .md", flush=True)
     return doc
+
+
+def _command_line(benchmark: str, argv: Sequence[str] | None) -> str:
+    """How to rerun this: the real argv (prefixed with torchrun's layout when distributed), or for a call from
+    Python the equivalent `python -m benchmarks.<name>` line."""
+    args = list(sys.argv) if argv is None else ["-m", f"benchmarks.{benchmark}", *argv]
+    world = int(os.environ.get("WORLD_SIZE", 1))
+    if world > 1:
+        local = int(os.environ.get("LOCAL_WORLD_SIZE", world))
+        return shlex.join(["torchrun", f"--nnodes={max(world // local, 1)}", f"--nproc_per_node={local}", *args])
+    return shlex.join(["python", *args])
 
 
 def _load_data(row: BenchmarkRow, args, cache: dict) -> BenchmarkData:
@@ -348,7 +358,7 @@ def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_n
             test_loader = make_loader(data.test, batch, train=False, num_workers=args.num_workers)
             res = fit(model, make_loader(data.train, batch, train=True, seed=seed, num_workers=args.num_workers),
                       test_loader, recipe, args.runs_dir / benchmark / run_name / row.slug() / f"seed{seed}",
-                      device=device, resume=args.resume, progress=not args.no_progress,
+                      device=device, resume=args.resume, progress=False if args.no_progress else None,
                       class_names=data.class_names, eval_every=args.eval_every, plots=not args.no_plots,
                       **dict(row.fit_kwargs))
             m = res.final
@@ -356,7 +366,7 @@ def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_n
             model = _build(row, pretrained=not data.synthetic, num_classes=n_classes).to(device)
             batch = (recipe.batch_size // world) if recipe is not None else 32
             m = evaluate(model, make_loader(data.test, batch, train=False, num_workers=args.num_workers), device,
-                         num_classes=n_classes, progress=not args.no_progress,
+                         num_classes=n_classes, progress=False if args.no_progress else None,
                          **{k: v for k, v in row.fit_kwargs.items() if k == "logits_fn"})
         per_seed.append({"seed": seed, **{k: m[k] for k in METRICS}, "num_samples": m["num_samples"]})
         per_class.append(list(m["per_class_accuracy"]))
