@@ -64,7 +64,7 @@ from torch.utils.data import Dataset, TensorDataset
 from motionzoo.engine import (Recipe, describe_device, describe_env, evaluate, fit, get_world_size,
                               init_distributed, is_main_process, make_loader, resolve_device, seed_everything,
                               write_confusion_csv)
-from motionzoo.engine.metrics import per_class_accuracy
+from motionzoo.engine.metrics import most_confused_pairs
 
 __all__ = ["Protocol", "BenchmarkRow", "BenchmarkData", "RowResult", "run_benchmark", "make_parser", "run_row",
            "write_results", "format_mean_std", "summarize", "synthetic_data", "fingerprint_files",
@@ -122,6 +122,7 @@ class BenchmarkRow:
     build_model: Callable[..., nn.Module] | None = None      # default: motionzoo.create_model
     fit_kwargs: Mapping[str, Any] = field(default_factory=dict)  # loss_fn, param_groups, logits_fn, ...
     synthetic_input_shape: tuple[int, ...] | None = None     # default: the model cfg's input_size
+    stochastic_eval: bool = False                  # --mode eval over every seed (stochastic inference options)
 
     def slug(self) -> str:
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", self.name).strip("_")
@@ -343,7 +344,7 @@ def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_n
     world = get_world_size()
     per_seed, per_class = [], []
     confusion = np.zeros((n_classes, n_classes), np.int64)
-    seeds = list(args.seeds) if args.mode == "train" else [args.seeds[0]]
+    seeds = list(args.seeds) if args.mode == "train" or row.stochastic_eval else [args.seeds[0]]
     for seed in seeds:
         seed_everything(seed, deterministic=args.deterministic)
         if args.mode == "train":
@@ -381,9 +382,9 @@ def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_n
 
 
 # -- writing -----------------------------------------------------------------------------------------------
-def _row_document(r: RowResult, side_dir: Path, out_root: Path) -> dict[str, Any]:
+def _row_document(r: RowResult, side_dir: Path, out_root: Path, command: str) -> dict[str, Any]:
     row = r.row
-    weights_eval = r.mode == "eval"
+    weights_eval = r.mode == "eval" and not row.stochastic_eval
     stats = {k: summarize([s[k] for s in r.per_seed], weights_eval) for k in METRICS}
     main = stats[row.metric]
     delta = main["mean"] - row.published if row.published is not None else None
@@ -423,6 +424,12 @@ def _row_document(r: RowResult, side_dir: Path, out_root: Path) -> dict[str, Any
         "per_class_accuracy_csv": per_class_csv.relative_to(out_root).as_posix(),
         "confusion_matrix_csv": confusion_csv.relative_to(out_root).as_posix(),
         "confusion_matrix_note": f"counts summed over {len(r.seeds)} seed(s)",
+        "most_confused": [{"true": t, "predicted": p, "count": c}
+                          for t, p, c in most_confused_pairs(r.confusion, 5, r.class_names)],
+        # the model card's `reproduced_metrics` entry (CONTRIBUTING.md), ready to paste
+        "reproduced_metrics": {f"{row.metric}_mean": round(main["mean"], 2),
+                               f"{row.metric}_std": None if main["std"] is None else round(main["std"], 2),
+                               "n_seeds": main["n"], "protocol": row.protocol.label(), "command": command},
     }
 
 
@@ -465,7 +472,7 @@ def write_results(out_root: str | os.PathLike, benchmark: str, run_name: str, re
     row's per-class and confusion CSVs under `<out>/<benchmark>/<run>/<row>/`."""
     out_root = Path(out_root)
     bench_dir = out_root / benchmark
-    rows = [_row_document(r, bench_dir / run_name / r.row.slug(), out_root) for r in results]
+    rows = [_row_document(r, bench_dir / run_name / r.row.slug(), out_root, command) for r in results]
     synthetic = any(r["synthetic"] for r in rows)
     doc = {
         "benchmark": benchmark, "run": run_name,

@@ -68,6 +68,8 @@ def test_results_writer_synthetic_run(tmp_path, capsys):
     assert r["recipe"]["epochs"] == 2 and r["recipe_overrides"]["changes"] == {"epochs": 2}
     assert "--synthetic" in on_disk["command"] and on_disk["env"]["torch"] == torch.__version__
     assert on_disk["device"].startswith("cpu")
+    assert r["reproduced_metrics"]["n_seeds"] == 2 and r["reproduced_metrics"]["command"] == on_disk["command"]
+    assert all(p["true"] != p["predicted"] for p in r["most_confused"])
 
     md = (tmp_path / "results" / "toybench" / "r1.md").read_text()
     assert "| model | published | measured mean ± std (n seeds) | delta | protocol | command |" in md
