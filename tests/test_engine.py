@@ -82,8 +82,17 @@ def test_schedules_at_given_epochs():
     fusion = drsr.replace(schedule="drsr_fusion")
     got = [lr_at_epoch(fusion, e) for e in (0, 1, 2, 3, 4, 99)]
     assert got == pytest.approx([1e-8, 0.005, 0.01, 0.01, 0.0099974, 1.262e-5], rel=2e-4)
+    custom = nas.replace(schedule=f"custom:{__name__}._half_lr_schedule", epochs=10)   # a family's own function
+    assert lr_at_epoch(custom, 4) == pytest.approx(0.1 * 0.5 ** 4)
+    with pytest.raises(ValueError, match="cannot import schedule function"):
+        lr_at_epoch(nas.replace(schedule="custom:no_such_module.fn"), 0)
     with pytest.raises(ValueError, match="unknown schedule 'poly'"):
         lr_at_epoch(nas.replace(schedule="poly"), 0)
+
+
+def _half_lr_schedule(epoch, base_lr, epochs, unused_option=3):
+    assert epochs == 10
+    return base_lr * 0.5 ** epoch
 
 
 def test_build_optimizers():

@@ -14,7 +14,10 @@ Built-in schedules (all compose with `recipe.warmup_epochs`, except the upstream
   count milestones in absolute epochs; cosine decays over the epochs after the warm-up.
 - `drsr_upstream`, `drsr_fusion`: DRSR's schedules as its code behaves (video-models.md §5.11).
 
-Families with other schedules register them with `@register_schedule("name")`.
+Families with other schedules register them with `@register_schedule("name")`, or name a function directly:
+`schedule="custom:package.module.function"`.  Such a function handles its own warm-up and receives, by
+parameter name, any of `epoch`, `recipe`, `lr`/`base_lr`, `epochs`, `warmup_epochs`, `warmup_lr_init`,
+`min_lr`/`eta_min`, `gamma`, `step_size`, `milestones` (other parameters keep their defaults).
 """
 from __future__ import annotations
 
@@ -64,6 +67,8 @@ def lr_at_epoch(recipe: Recipe, epoch: int) -> float:
     """Learning rate (of a group with lr_scale 1) during `epoch` (0-based)."""
     if epoch < 0:
         raise ValueError(f"epoch must be >= 0, got {epoch}")
+    if recipe.schedule.startswith("custom:"):
+        return _custom(recipe, epoch)
     fn = _SCHEDULES.get(recipe.schedule)
     if fn is None:
         raise UnknownScheduleError(
@@ -72,6 +77,30 @@ def lr_at_epoch(recipe: Recipe, epoch: int) -> float:
     if w > 0 and epoch < w and recipe.schedule not in _WARMUP_AWARE:
         return recipe.warmup_lr_init + (recipe.lr - recipe.warmup_lr_init) * epoch / w
     return float(fn(recipe, epoch))
+
+
+def _custom(recipe: Recipe, epoch: int) -> float:
+    import importlib
+    import inspect
+
+    path = recipe.schedule[len("custom:"):]
+    module_name, _, attr = path.rpartition(".")
+    try:
+        fn = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError, ValueError) as e:
+        raise UnknownScheduleError(f"recipe {recipe.name!r}: cannot import schedule function {path!r} ({e})") from e
+    available = {"epoch": epoch, "recipe": recipe, "lr": recipe.lr, "base_lr": recipe.lr, "epochs": recipe.epochs,
+                 "warmup_epochs": recipe.warmup_epochs, "warmup_lr_init": recipe.warmup_lr_init,
+                 "min_lr": recipe.min_lr, "eta_min": recipe.min_lr, "gamma": recipe.gamma,
+                 "step_size": recipe.step_size, "milestones": recipe.milestones}
+    kwargs = {}
+    for name, param in inspect.signature(fn).parameters.items():
+        if name in available:
+            kwargs[name] = available[name]
+        elif param.default is inspect.Parameter.empty and param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise TypeError(f"recipe {recipe.name!r}: schedule function {path} needs parameter {name!r}, which a "
+                            f"Recipe cannot supply (known: {', '.join(available)})")
+    return float(fn(**kwargs))
 
 
 def _cosine(base: float, floor: float, t: int, total: int) -> float:
