@@ -62,6 +62,7 @@ class Compose:
 # -- normalisation --------------------------------------------------------------------------------------------
 
 _ARM_WORDS = ("shoulder", "elbow", "wrist", "hand", "thumb")
+_TRUNK_NAMES = ("spine_shoulder", "shoulder_center")  # trunk joints whose names contain an arm word
 _UPPER = {"ntu25": ("neck", "r_shoulder", "l_shoulder", "spine_shoulder"),
           "kinect_v1_20": ("shoulder_center", "shoulder_left", "shoulder_right"),
           "sbu15": ("neck", "l_shoulder", "r_shoulder"), "coco17": ("l_shoulder", "r_shoulder")}
@@ -91,7 +92,7 @@ def two_centre_normalize(x, topology: str | SkeletonLayout = "ntu25"):
         raise ValueError(f"sample has V={x.shape[2]} joints, topology {topo.name!r} has {topo.num_joints}")
     upper = [topo.joint(n) for n in _UPPER[fam]]
     lower = [topo.joint(n) for n in _LOWER[fam]]
-    arm = np.array([any(w in n for w in _ARM_WORDS) for n in topo.joint_names])
+    arm = np.array([any(w in n for w in _ARM_WORDS) and n not in _TRUNK_NAMES for n in topo.joint_names])
     c_up = x[:, :, upper, :3].mean(axis=2, keepdims=True)  # (M, T, 1, 3)
     c_lo = x[:, :, lower, :3].mean(axis=2, keepdims=True)
     present = np.abs(x[..., :3]).sum(axis=(2, 3), keepdims=True) > 0
