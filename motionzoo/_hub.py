@@ -262,6 +262,7 @@ def save_state_dict(state_dict: Mapping[str, torch.Tensor], path: str | os.PathL
     os.close(fd)
     try:
         save_file(tensors, tmp, metadata=meta)
+        os.chmod(tmp, 0o644)  # mkstemp creates owner-only files; weights are meant to be shared
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
