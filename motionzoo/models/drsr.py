@@ -841,7 +841,9 @@ def _cfg(modality: str, published: dict, **kw) -> PretrainedCfg:
         classifier=(("dtn.mlp_head_small.1", "dtn.mlp_head_media.1", "dtn.mlp_head_large.1") if unimodal
                     else ("fusion_model.efc", "classifier1.1", "classifier2.1")),
         num_params=_UNIMODAL_PARAMS if unimodal else _FUSION_PARAMS,
-        gmacs=73.175 if unimodal else None,
+        # Measured with FlopCounterMode at input_size (benchmarks/speed_drsr.py).  Upstream counts 146.35 GFLOPs:
+        # its FRP runs a Conv1d over the feature maps (0.09 GFLOPs) where ours multiplies elementwise.
+        gmacs=73.127 if unimodal else 146.306,
         published_metrics=published, published_source=_PUBLISHED_SOURCE,
         deviations=DEVIATIONS, converter="drsr", recipe="drsr_upstream" if unimodal else "drsr_fusion_upstream", **kw)
 
@@ -863,8 +865,7 @@ default_cfgs = {
                                    "3-channel JPEG otherwise; spec §6.7)", notes=_NOTES_UNI),
     "drsr_capf": _cfg("rgbd", _published(2), num_streams=2,
                       description="DRSR cross-modal fusion (CAPF / FusionNet), RGB + depth",
-                      notes="inputs: forward(rgb, depth, garr_rgb, garr_depth); FLOPs not measured yet "
-                            "(about 2 x 146.35 GFLOPs estimated)."),
+                      notes="inputs: forward(rgb, depth, garr_rgb, garr_depth)."),
     "drsr_fusion": _cfg("rgbd", _published(2), num_streams=2,
                         description="DRSR cross-modal fusion (CAPF / FusionNet), RGB + depth; same as drsr_capf",
                         notes="inputs: forward(rgb, depth, garr_rgb, garr_depth)."),
