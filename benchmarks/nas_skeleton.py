@@ -12,10 +12,8 @@ Examples:
     # everything (15,625 x seeds), several networks at once on a GPU
     python benchmarks/nas_skeleton.py --all --concurrent 8
 
-Data: UTD-MHAD `.mat` skeletons read from `--data-root` (default ../shared/data/utd_mhad) and encoded as in the
-thesis (§7.1).  `load_utd_mhad_images` is the only data entry point; it is written here because
-`motionzoo.data` had no UTD-MHAD reader / skeleton-image transform yet when this script was written, and can be
-swapped for them without touching the training code.
+Data: UTD-MHAD `.mat` skeletons read from `--data-root` (default ../shared/data/utd_mhad) with
+`motionzoo.data.utd_mhad` and encoded as in the thesis (§7.1) by `motionzoo.data.SkeletonToImage`.
 """
 from __future__ import annotations
 
@@ -27,12 +25,10 @@ import math
 import os
 import platform
 import random
-import re
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -48,54 +44,23 @@ PROTOCOLS = {
     "xsub": dict(train=(1, 3, 5, 7), valid=(), test=(2, 4, 6, 8)),
     "thesis": dict(train=(1, 3, 5), valid=(7,), test=(2, 4, 6, 8)),
 }
-_UTD_NAME = re.compile(r"^a(\d+)_s(\d+)_t(\d+)_skeleton\.mat$")
 
 
 # -----------------------------------------------------------------------------------------------------------
-# Data: skeleton -> image encoding (spec §7.1)
+# Data (spec §7.1): motionzoo.data's UTD-MHAD reader and the thesis' skeleton -> image transform
 # -----------------------------------------------------------------------------------------------------------
-def skeleton_to_uint8_image(joints_xyz_frames: np.ndarray, source: str) -> np.ndarray:
-    """(V, 3, T) skeleton -> (V, T, 3) uint8 image: rows = joints, columns = frames, RGB = xyz, one global
-    min-max per sample, truncated (not rounded) to uint8."""
-    img = np.ascontiguousarray(joints_xyz_frames.transpose(0, 2, 1), dtype=np.float64)   # V x T x 3
-    lo, hi = img.min(), img.max()
-    if not np.isfinite([lo, hi]).all() or hi <= lo:
-        raise ValueError(f"{source}: constant or non-finite skeleton (min {lo}, max {hi}); cannot min-max encode")
-    return (255.0 * (img - lo) / (hi - lo)).astype(np.uint8)
-
-
-def image_to_tensor(img_u8: np.ndarray, height: int, width: int, mean, std) -> torch.Tensor:
-    """PIL bilinear resize (antialiased when shrinking, as torchvision Resize on a PIL image), /255, normalise."""
-    from PIL import Image
-    pil = Image.fromarray(img_u8, mode="RGB").resize((width, height), Image.BILINEAR)
-    x = torch.from_numpy(np.asarray(pil, dtype=np.float32) / 255.0).permute(2, 0, 1)        # 3 x H x W
-    return (x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
-
-
 def load_utd_mhad_images(root: Path, preset: str = "utd_mhad") -> dict:
     """All UTD-MHAD sequences as normalised skeleton images: {"x": N x 3 x H x W, "y": N (0..26), "subject": N,
-    "names": [...]}.  Cached next to the results as a tensor file keyed by the file list."""
-    from scipy.io import loadmat
-    p = INPUT_PRESETS[preset]
-    _, height, width = p["input_size"]
-    skel_dir = root / "Skeleton" if (root / "Skeleton").is_dir() else root
-    files = sorted(f for f in skel_dir.iterdir() if _UTD_NAME.match(f.name))
-    if not files:
-        raise FileNotFoundError(f"{skel_dir}: no a*_s*_t*_skeleton.mat files")
-    xs, ys, subjects = [], [], []
-    for f in files:
-        action, subject, _ = (int(g) for g in _UTD_NAME.match(f.name).groups())
-        mat = loadmat(str(f))
-        if "d_skel" not in mat:
-            raise KeyError(f"{f}: no variable 'd_skel'")
-        d = mat["d_skel"]
-        if d.ndim != 3 or d.shape[:2] != (20, 3):
-            raise ValueError(f"{f}: d_skel has shape {d.shape}, expected 20 x 3 x T")
-        xs.append(image_to_tensor(skeleton_to_uint8_image(d, str(f)), height, width, p["mean"], p["std"]))
-        ys.append(action - 1)
-        subjects.append(subject)
-    return {"x": torch.stack(xs), "y": torch.tensor(ys), "subject": torch.tensor(subjects),
-            "names": [f.name for f in files]}
+    "names": [...]}.  Joints stay in the UTD *file* order, as in the thesis."""
+    from motionzoo.data import SkeletonToImage
+    from motionzoo.data.utd_mhad import list_utd_mhad, read_utd_mhad
+    items = list_utd_mhad(root)
+    if not items:
+        raise FileNotFoundError(f"{root}: no a*_s*_t*_skeleton.mat files")
+    to_image = SkeletonToImage.preset(INPUT_PRESETS[preset]["transform_preset"])
+    xs = [to_image(read_utd_mhad(it["path"], canonical=False)) for it in items]   # each 3 x H x W
+    return {"x": torch.stack(xs), "y": torch.tensor([it["label"] for it in items]),
+            "subject": torch.tensor([it["subject"] for it in items]), "names": [it["name"] for it in items]}
 
 
 def split_dataset(data: dict, protocol: str) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:

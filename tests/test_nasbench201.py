@@ -330,16 +330,6 @@ def test_encoding_reproduces_thesis_statistics(data_dir):
     assert sizes == {"train": 323, "valid": 108, "test": 430}
 
 
-def test_encoding_rejects_constant_sequence():
-    ns = _sweep_module()
-    skel = torch.zeros(20, 3, 5, dtype=torch.float64)
-    skel[0, 0, 0], skel[3, 2, 4] = 1.0, 100.7 / 255   # joint 3, z, frame 4 encodes to 100.7
-    img = ns.skeleton_to_uint8_image(skel.numpy(), "ok")
-    assert img.shape == (20, 5, 3) and img[0, 0, 0] == 255 and img[3, 4, 2] == 100   # truncated, not rounded
-    with pytest.raises(ValueError, match="constant"):
-        ns.skeleton_to_uint8_image(torch.zeros(20, 3, 7).numpy(), "zeros.mat")
-
-
 def test_sweep_trains_and_resumes(tmp_path):
     """Two tiny jobs end to end on synthetic images, written, re-read, skipped on restart; torn lines dropped."""
     ns = _sweep_module()

@@ -20,6 +20,7 @@ from torch import nn
 from .._builder import build_model_with_cfg, count_params
 from .._pretrained import PretrainedCfg
 from .._registry import register_model
+from ..data.transforms import IMAGE_PRESETS
 from ..engine.recipe import Recipe
 
 __all__ = [
@@ -249,20 +250,20 @@ def param_count(arch: str | int, num_classes: int, in_chans: int = 3) -> int:
 # ---------------------------------------------------------------------------------------------------------
 # Input encodings of the thesis (spec §7.1) and its training recipe (§7.3)
 # ---------------------------------------------------------------------------------------------------------
+def _input_preset(image_preset: str, num_classes: int, dataset: str, split: str) -> dict:
+    """Model-side view of a `motionzoo.data.IMAGE_PRESETS` entry (the constants live there, in 0-255 units)."""
+    p = IMAGE_PRESETS[image_preset]
+    return dict(input_size=(3, p["height"], p["width"]), num_classes=num_classes, dataset=dataset, split=split,
+                transform_preset=image_preset, mean=tuple(m / 255 for m in p["mean"]),
+                std=tuple(v / 255 for v in p["std"]))
+
+
+# Input encodings of the thesis: images H x W = joints x frames; build the matching transform with
+# `motionzoo.data.SkeletonToImage.preset(INPUT_PRESETS[name]["transform_preset"])`.
 INPUT_PRESETS: dict[str, dict] = {
-    # mean/std: the thesis' per-channel statistics (0-255 units) divided by 255.
-    "utd_mhad": dict(input_size=(3, 20, 68), num_classes=27, dataset="utd_mhad", split="xsub",
-                     transform_preset="utd_mhad_20x68",
-                     mean=(60.3459 / 255, 48.0431 / 255, 241.8297 / 255),
-                     std=(8.8771 / 255, 28.9472 / 255, 11.0785 / 255)),
-    "ntu_xsub": dict(input_size=(3, 28, 84), num_classes=60, dataset="ntu60", split="xsub",
-                     transform_preset="ntu60_xsub_28x84",
-                     mean=(53.0716 / 255, 43.6048 / 255, 233.7430 / 255),
-                     std=(23.3220 / 255, 24.3743 / 255, 14.2552 / 255)),
-    "ntu_xview": dict(input_size=(3, 28, 88), num_classes=60, dataset="ntu60", split="xview",
-                      transform_preset="ntu60_xview_28x88",
-                      mean=(49.8020 / 255, 44.1620 / 255, 233.3507 / 255),
-                      std=(22.7954 / 255, 24.4546 / 255, 15.1764 / 255)),
+    "utd_mhad": _input_preset("utd_mhad_20x68", 27, "utd_mhad", "xsub"),
+    "ntu_xsub": _input_preset("ntu60_xsub_28x84", 60, "ntu60", "xsub"),
+    "ntu_xview": _input_preset("ntu60_xview_28x88", 60, "ntu60", "xview"),
 }
 
 RECIPE_UTD_MHAD = Recipe(
