@@ -104,6 +104,8 @@ class Job:
                                    nesterov=args.nesterov, weight_decay=args.weight_decay)
         self.gen = torch.Generator().manual_seed(seed)   # data order
         self.stream = torch.cuda.Stream(device) if device.type == "cuda" else None
+        if self.stream is not None:   # the weights were written on the default stream
+            self.stream.wait_stream(torch.cuda.current_stream(device))
         self.history: dict[str, list[float]] = {}
         self.train_correct = self.train_seen = 0
         self.train_loss_sum = 0.0
