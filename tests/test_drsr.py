@@ -194,6 +194,10 @@ def test_temperature_distill_and_lr_schedules():
     fus = {0: 1e-8, 1: 0.005, 2: 0.01, 3: 0.01, 4: 0.0099974, 99: 1.262e-5}
     for e, lr in fus.items():
         assert D.upstream_lr(e, 0.01, fusion=True) == pytest.approx(lr, rel=1e-3), e
+    # The recipes drive the engine's schedule through these functions.
+    from motionzoo.engine.optim import lr_at_epoch
+    assert lr_at_epoch(D.RECIPE_DRSR_UPSTREAM, 50) == pytest.approx(uni[50], rel=1e-3)
+    assert lr_at_epoch(D.RECIPE_DRSR_FUSION_UPSTREAM, 2) == pytest.approx(0.01, rel=1e-6)
 
 
 # -- API ---------------------------------------------------------------------------------------------------
@@ -217,7 +221,8 @@ def test_unimodal_batch1_heads_loss_and_gradients():
     # Training step at N = 2: every parameter gets a gradient (spec §5.13).
     model.train()
     x2, g2 = _clip(n=2, seed=1)
-    out = model.forward_train(x2, g2, epoch=0)
+    out = model(x2, g2)                                         # train mode: the dict the engine hands to loss
+    assert out["head_logits"].shape == (2, 3, 5)
     total0, parts0 = model.loss(out, torch.tensor([1, 3]), epoch=0)
     assert torch.equal(total0, parts0["ce"])                    # distillation off before epoch 2
     total, parts = model.loss(out, torch.tensor([1, 3]), epoch=2)

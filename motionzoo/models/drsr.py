@@ -38,6 +38,7 @@ from ._blocks3d import InceptionModule, MaxPool3dSame, Unit3D
 __all__ = [
     "DRSR", "DRSRFusion", "FRP", "RCM", "KNNAttention", "DTN", "TokenSampler",
     "knn_attention", "knn_attention_reference", "sharpness_temperature", "distill_weight", "upstream_lr",
+    "upstream_lr_fusion",
     "segment_bounds", "midpoint_indices", "distillation_loss", "RECIPE_DRSR_UPSTREAM", "RECIPE_DRSR_FUSION_UPSTREAM",
 ]
 
@@ -126,6 +127,12 @@ def upstream_lr(epoch: int, base_lr: float, epochs: int = 100, warmup_epochs: in
     return eta_min + (start - eta_min) * (1 + math.cos(math.pi * (epoch - warmup_epochs) / t_max)) / 2
 
 
+def upstream_lr_fusion(epoch: int, base_lr: float, epochs: int = 100, warmup_epochs: int = 3,
+                       eta_min: float = 1e-5) -> float:
+    """`upstream_lr` of the fusion script (warm-up reaches the full lr)."""
+    return upstream_lr(epoch, base_lr, epochs, warmup_epochs, eta_min, fusion=True)
+
+
 RECIPE_DRSR_UPSTREAM = Recipe(
     name="drsr_upstream", epochs=100, batch_size=16, optimizer="sgd", lr=0.01, momentum=0.9, weight_decay=3e-4,
     schedule="custom:motionzoo.models.drsr.upstream_lr", warmup_epochs=3, min_lr=1e-5, grad_clip=5.0,
@@ -137,7 +144,7 @@ RECIPE_DRSR_UPSTREAM = Recipe(
           "(warm-up quirk, reproduced by upstream_lr); batch = per-GPU batch x 8 GPUs upstream.",
 )
 RECIPE_DRSR_FUSION_UPSTREAM = RECIPE_DRSR_UPSTREAM.replace(
-    name="drsr_fusion_upstream", notes="as drsr_upstream, but warm-up reaches the full lr (upstream_lr(fusion=True)); "
+    name="drsr_fusion_upstream", schedule="custom:motionzoo.models.drsr.upstream_lr_fusion", notes="as drsr_upstream, but warm-up reaches the full lr (upstream_lr(fusion=True)); "
     "losses CE + BCE + MSE + distill, all weight 1; batch >= 2 (BatchNorm on N x C x 1 x 1).")
 
 
@@ -566,6 +573,9 @@ class DRSR(nn.Module):
         lo, hi = self.temperature_range
         return sharpness_temperature(epoch, lo, hi, self.temperature_epochs)
 
+    def _sharpen(self, logits: torch.Tensor, epoch: int | None) -> torch.Tensor:
+        return logits / self.temperature(epoch) if self.sharpness else logits
+
     # -- forward -----------------------------------------------------------------------------------------
     def forward_spatial(self, x: torch.Tensor, garr: torch.Tensor, return_endpoints: bool = False):
         """DSN + FRP + spatial mean + LinearMap: N x 3 x 64 x H x W -> N x 64 x 512 tokens.
@@ -602,19 +612,21 @@ class DRSR(nn.Module):
         features themselves (before the head LayerNorm), also what a headless model returns."""
         if pre_logits or self.num_classes == 0:
             return features
-        logits = self.dtn.heads(features)                               # N x 3 x C
-        if self.sharpness:
-            logits = logits / self.temperature(epoch)
+        logits = self._sharpen(self.dtn.heads(features), epoch)        # N x 3 x C
         fused = logits.max(dim=1).values
         return (fused, logits) if return_branches else fused
 
-    def forward(self, x: torch.Tensor, garr: torch.Tensor, token_indices=None, epoch: int | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, garr: torch.Tensor, token_indices=None, epoch: int | None = None):
+        """Eval: fused logits N x C.  Train: forward_train's dict, which `loss` (the engine's loss hook) reads."""
+        if self.training:
+            return self.forward_train(x, garr, token_indices, epoch)
         return self.forward_head(self.forward_features(x, garr, token_indices), epoch=epoch)
 
     def forward_train(self, x: torch.Tensor, garr: torch.Tensor, token_indices=None, epoch: int | None = None,
                       return_vis: bool = False) -> dict:
-        """Everything the recipe needs: `logits` (N x C fused), `branch_logits` (N x 3 x C, s/m/l), `features`
-        (N x 3 x 512), `embedding` (RCM, N x 512), `distill_loss` (0-dim), `token_indices`; with `return_vis`
+        """Everything the recipe needs: `logits` (N x C fused) and `branch_logits` (N x 3 x C, s/m/l), both
+        sharpened with tau(epoch); `head_logits` (N x 3 x C, unsharpened); `features` (N x 3 x 512), `embedding`
+        (RCM, N x 512), `distill_loss` (0-dim), `token_indices`; with `return_vis`
         also `vis` (Mixed_4b channel sum, RCM weight map, encoder-2 attention, per-endpoint outputs)."""
         token_indices = _as_branch_indices(token_indices)
         if return_vis:
@@ -625,7 +637,9 @@ class DRSR(nn.Module):
         out = {"features": cls_features, "embedding": embedding, "token_indices": vis.pop("token_indices"),
                "distill_loss": distillation_loss(cls_features, embedding, self.distill_temperature)}
         if self.num_classes:
-            out["logits"], out["branch_logits"] = self.forward_head(cls_features, epoch=epoch, return_branches=True)
+            out["head_logits"] = self.dtn.heads(cls_features)
+            out["branch_logits"] = self._sharpen(out["head_logits"], epoch)
+            out["logits"] = out["branch_logits"].max(dim=1).values
         if return_vis:
             m4b = endpoints["Mixed_4b"] + endpoints["frp_Mixed_4b"]
             vis.update(cnn_visual=rearrange(m4b.sum(dim=1, keepdim=True), "n one t h w -> n t one h w"),
@@ -634,11 +648,12 @@ class DRSR(nn.Module):
         return out
 
     def loss(self, outputs: Mapping[str, torch.Tensor], target: torch.Tensor, epoch: int) -> tuple[torch.Tensor, dict]:
-        """Upstream recipe (spec §5.11): CE(fused) + 0.5 (CE(s) + CE(m) + CE(l)), label smoothing 0.1, plus the
-        distillation loss weighted 0 before epoch 2 and 1 after.  Pass outputs of forward_train(epoch=epoch)."""
-        ce = lambda z: F.cross_entropy(z, target, label_smoothing=self.label_smoothing)  # noqa: E731
-        branch = outputs["branch_logits"]
-        ce_fused = ce(outputs["logits"])
+        """Upstream recipe (spec §5.11): CE(fused) + 0.5 (CE(s) + CE(m) + CE(l)) on logits sharpened with
+        tau(epoch), label smoothing 0.1, plus the distillation loss weighted 0 before epoch 2 and 1 after.
+        `outputs` = forward_train's dict (what forward returns in train mode); the engine's loss hook signature."""
+        ce = lambda z: F.cross_entropy(z.float(), target, label_smoothing=self.label_smoothing)  # noqa: E731
+        branch = self._sharpen(outputs["head_logits"], epoch)           # max commutes with the 1/tau scaling
+        ce_fused = ce(branch.max(dim=1).values)
         ce_branches = sum(ce(branch[:, i]) for i in range(branch.shape[1]))
         ce_total = ce_fused + self.branch_loss_weight * ce_branches
         lam = distill_weight(epoch, self.distill_weight)
@@ -795,7 +810,10 @@ class DRSRFusion(nn.Module):
             return fused
         return self.fusion_model.efc(fused[:, :, None, None]).flatten(1)
 
-    def forward(self, rgb, depth, garr_rgb, garr_depth, token_indices=None) -> torch.Tensor:
+    def forward(self, rgb, depth, garr_rgb, garr_depth, token_indices=None):
+        """Eval: fused logits en_x, N x C.  Train: forward_train's dict, which `loss` reads."""
+        if self.training:
+            return self.forward_train(rgb, depth, garr_rgb, garr_depth, token_indices)
         return self.forward_head(self.forward_features(rgb, depth, garr_rgb, garr_depth, token_indices))
 
     def forward_train(self, rgb, depth, garr_rgb, garr_depth, token_indices=None) -> dict[str, torch.Tensor]:
@@ -813,7 +831,7 @@ class DRSRFusion(nn.Module):
         """CE(en_x) + CE(rgb) + CE(depth) (label smoothing 0.1), BCE of the shared modality discriminator
         (rgb -> 1, depth -> 0; minimised), MSE of the one reconstruction against both enhanced features, and
         both trunks' distillation losses; all weight 1 (the epoch does not enter)."""
-        ce = lambda z: F.cross_entropy(z, target, label_smoothing=self.label_smoothing)  # noqa: E731
+        ce = lambda z: F.cross_entropy(z.float(), target, label_smoothing=self.label_smoothing)  # noqa: E731
         ce_total = ce(outputs["logits"]) + ce(outputs["logits_rgb"]) + ce(outputs["logits_depth"])
         p_rgb, p_depth = torch.sigmoid(outputs["modality_logits_rgb"]), torch.sigmoid(outputs["modality_logits_depth"])
         bce = F.binary_cross_entropy(p_rgb, torch.ones_like(p_rgb)) + F.binary_cross_entropy(p_depth, torch.zeros_like(p_depth))
