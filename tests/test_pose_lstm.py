@@ -92,6 +92,13 @@ def test_canonical_input_uses_upstream_feature_order():
         torch.testing.assert_close(model(x), model(feats))
 
 
+def test_batched_features_agree_with_the_data_transform():
+    from motionzoo.data.transforms import hpc_frame_features
+    x = torch.randn(3, 2, 9, 17, 3)
+    for b in range(3):
+        torch.testing.assert_close(hpc_features(x)[b], torch.from_numpy(hpc_frame_features(x[b].numpy())))
+
+
 @pytest.mark.parametrize("shape", [(2, 10, 67), (2, 0, 68), (2, 68), (2, 2, 10, 25, 3), (2, 3, 10, 17, 2)])
 def test_bad_input_names_the_layout(shape):
     model = motionzoo.create_model("pose_lstm")

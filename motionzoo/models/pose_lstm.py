@@ -88,6 +88,9 @@ default_cfgs = {
 def hpc_features(x: torch.Tensor, channels: tuple[int, ...] = (0, 2)) -> torch.Tensor:
     """Canonical (N, M, T, V, C) -> (N, T, V*M*len(channels)) in the upstream order [joint][person][channel].
 
+    The batched torch form of `motionzoo.data.transforms.hpc_frame_features` (one numpy sample); tests check
+    that both agree.
+
     `channels` picks the coordinate channels: (0, 2) for the upstream 3-channel arrays, (0, 1) for plain
     (x, y) data.
     """
