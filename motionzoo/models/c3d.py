@@ -44,7 +44,7 @@ default_cfgs = {
     "c3d": PretrainedCfg(
         paper=_PAPER, official_code="facebookarchive/C3D (Caffe); port DavideA/c3d-pytorch @ 1111ccf0de77cf1ba9f1027f7f065e889fc97169",
         license="unknown", modality="rgb", input_layout="NCTHW", in_chans=3, input_size=(3, 16, 112, 112),
-        clip_len=16, num_classes=487, first_conv="conv1", classifier="fc8", num_params=79_991_015,
+        clip_len=16, num_classes=487, first_conv="conv1", classifier="fc8", num_params=79_991_015, gmacs=38.549,
         deviations=(_POOL5_DEVIATION, _LOGITS_DEVIATION)),
     "c3d.sports1m_caffe": PretrainedCfg(
         description="C3D trained on Sports-1M in Caffe by the authors, as converted to PyTorch by DavideA/c3d-pytorch",
@@ -58,7 +58,7 @@ default_cfgs = {
         input_layout="NCTHW", in_chans=3, input_size=(3, 16, 112, 112), clip_len=16,
         frame_sampling="consecutive", channel_order="bgr", value_range="0-255",
         mean=(90.0, 98.0, 102.0), std=(1.0, 1.0, 1.0),
-        first_conv="conv1", classifier="fc8", num_params=79_991_015,
+        first_conv="conv1", classifier="fc8", num_params=79_991_015, gmacs=38.549,
         deviations=(_POOL5_DEVIATION, _LOGITS_DEVIATION),
         notes="Input transform is provisional (spec video-models.md §2.4): resize to 128x171, centre crop 112, "
               "BGR, 0-255, subtract per-channel mean (90, 98, 102) given in B,G,R order. Whether Caffe C3D used "

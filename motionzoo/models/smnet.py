@@ -70,7 +70,7 @@ default_cfgs = {
         input_layout="NCTHW", in_chans=3, input_size=(3, 32, 80, 80), clip_len=CLIP_LEN,
         channel_order="bgr", value_range="rgb/skeleton: per-sample standardised; depth: masked, [0, 1]",
         keypoint_format="kinect_v1_20", first_conv=None, classifier="head",
-        num_params=60_056_980,
+        num_params=60_056_980, gmacs=172.541,   # 3 modalities x 1x3x32x80x80 -> K = 3 clips
         published_metrics={"smnet_gesture_test_hidden": {"top1": 88.04},
                            "smnet_gesture_test_hidden_ensemble5": {"top1": 91.26}},
         published_source="azuxmioy/SMnet README (single model 1559977294 ckpt 82280; 5-model softmax ensemble); "
