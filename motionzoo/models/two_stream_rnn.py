@@ -155,7 +155,7 @@ def _body_mask(x: torch.Tensor) -> torch.Tensor:
     return x.detach().flatten(2).ne(0).any(dim=-1)
 
 
-def _pool_bodies(out: torch.Tensor, mask: torch.Tensor, is_log_posterior: bool) -> torch.Tensor:
+def _pool_bodies(out: torch.Tensor, mask: torch.Tensor, is_log_posterior: bool | None) -> torch.Tensor:
     """Per-video output from per-body outputs (N, M, K): log of the mean posterior over the kept bodies.
     Identity heads (K = feature width, `is_log_posterior=None`) give the mean of the kept bodies' features."""
     mask = mask | ~mask.any(dim=1, keepdim=True)      # a video with only empty bodies keeps them all
