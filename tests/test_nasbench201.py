@@ -356,3 +356,17 @@ def test_sweep_trains_and_resumes(tmp_path):
     with pytest.raises(ValueError, match="schedule"):
         ns.read_results(out, other)
     assert ns.cosine_lr(0.1, 0, 200) == 0.1 and ns.cosine_lr(0.1, 100, 200) == pytest.approx(0.05)
+
+    # The analysis reads the same file: ranking, topology groups, plots.
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import nas_analysis
+    finally:
+        sys.path.pop(0)
+    runs = nas_analysis.load_runs([out])
+    rows = nas_analysis.per_arch(runs, "test_acc")
+    assert [r["acc"] for r in rows] == sorted((r["test_acc"] for r in recs), reverse=True)
+    text = nas_analysis.report(runs, rows, "test_acc", top=2)
+    assert "disconnected" in text and "no_conv" in text and str(recs[0]["arch"]) in text
+    written = nas_analysis.plot(rows, "test_acc", "t", tmp_path / "plots")
+    assert all(p.stat().st_size > 1000 for p in written) and len(written) == 3
