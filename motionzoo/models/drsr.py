@@ -852,7 +852,9 @@ _FUSION_PARAMS = 79_828_412        # C = 60; 79,751,492 + 1,282 C
 def _cfg(modality: str, published: dict, **kw) -> PretrainedCfg:
     unimodal = modality in ("rgb", "depth")
     return PretrainedCfg(
-        paper=_PAPER, official_code=_CODE, license="MIT (code); weights: no tag without verified files",
+        paper=_PAPER, official_code=_CODE, license="MIT",
+        eval_protocol={"clips": 1, "crops": 1, "clip_len": NUM_FRAMES, "sampling": "uniform_segments_midpoint",
+                       "level": "clip", "notes": "centre crop 224; DTN tokens at segment midpoints (spec §6.11)"},
         modality=modality, input_layout="NCTHW", in_chans=3, input_size=(3, NUM_FRAMES, 224, 224), clip_len=NUM_FRAMES,
         frame_sampling="uniform_segments_midpoint", channel_order="rgb", value_range="(v - 127.5) / 128",
         num_classes=60, first_conv="Conv3d_1a_7x7.conv3d" if unimodal else None,
