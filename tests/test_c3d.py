@@ -15,6 +15,16 @@ from motionzoo.models.c3d import C3D
 from mzfill import assert_close_scaled, load_fixture
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """One intra-op thread: on the shared, oversubscribed CI machine two threads made these forwards 2-50x
+    slower (thread hand-off dominates the small ops)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def fixture_c3d(request):
     from conftest import REFERENCE
