@@ -31,7 +31,7 @@ def _fixture(name):
     meta, ref, filled = load_fixture(REFERENCE, name)
     # The port's released files come from PyTorch 0.3 and have no BN counters: the converter adds them.
     filled = {k: v for k, v in filled.items() if not k.endswith("num_batches_tracked")}
-    return meta, ref, get_converter("i3d-pytorch").fn(filled)
+    return meta, ref, filled, get_converter("i3d-pytorch").fn(filled)
 
 
 def test_param_count_and_state_dict():
@@ -50,10 +50,15 @@ def test_param_count_and_state_dict():
 
 
 @pytest.mark.parametrize("name", ["i3d_kinetics400", "i3d_kinetics400_oddsize"])
-def test_fixture(name):
-    meta, ref, sd = _fixture(name)
-    model = InceptionI3d().eval()
-    model.load_state_dict(sd)     # strict: identity key map
+def test_fixture(name, tmp_path):
+    meta, ref, upstream, sd = _fixture(name)
+    if name.endswith("oddsize"):
+        # The user path: the port's legacy .pt through checkpoint_path= (the arch cfg names the converter).
+        torch.save(upstream, tmp_path / "rgb_imagenet.pt")
+        model = mz.create_model("i3d", checkpoint_path=str(tmp_path / "rgb_imagenet.pt")).eval()
+    else:
+        model = InceptionI3d().eval()
+        model.load_state_dict(sd)     # strict: identity key map
     x = ref["input"].float()
     with torch.no_grad():
         final, maps = model.forward_intermediates(x)

@@ -45,6 +45,7 @@ default_cfgs = {
         paper=_PAPER, official_code="facebookarchive/C3D (Caffe); port DavideA/c3d-pytorch @ 1111ccf0de77cf1ba9f1027f7f065e889fc97169",
         license="unknown", modality="rgb", input_layout="NCTHW", in_chans=3, input_size=(3, 16, 112, 112),
         clip_len=16, num_classes=487, first_conv="conv1", classifier="fc8", num_params=79_991_015, gmacs=38.549,
+        converter="c3d-sports1m",   # so checkpoint_path= accepts the port's c3d.pickle
         deviations=(_POOL5_DEVIATION, _LOGITS_DEVIATION)),
     "c3d.sports1m_caffe": PretrainedCfg(
         description="C3D trained on Sports-1M in Caffe by the authors, as converted to PyTorch by DavideA/c3d-pytorch",

