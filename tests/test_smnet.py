@@ -54,6 +54,12 @@ def test_full_forward_one_clip():
     assert feats.sequence.shape == (1, 1, 512) and feats.clip_lengths.tolist() == [1]
     assert logits.shape == (1, 20) and torch.isfinite(logits).all()
     torch.testing.assert_close(logits, model.head(pre), rtol=1e-5, atol=1e-5)
+    model.features_only = True
+    with torch.no_grad():
+        maps = model(x)
+    assert [m.shape[2] for m in maps] == [f["num_chs"] for f in model.feature_info] == [512, 512, 512, 512, 512]
+    assert maps[0].shape == (1, 1, 512, 1, 3, 3)
+    torch.testing.assert_close(maps[-1], feats.sequence)
 
 
 @pytest.fixture(scope="module")

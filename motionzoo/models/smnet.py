@@ -25,7 +25,7 @@ from torch import nn
 from .._builder import build_model_with_cfg
 from .._pretrained import PretrainedCfg
 from .._registry import register_model
-from ._blocks3d import BN_EPS, BN_MOMENTUM
+from ._blocks3d import BN_EPS, BN_MOMENTUM, resolve_feature_indices
 
 __all__ = ["SMnet", "SMnetFeatures", "smnet", "MODALITIES", "CLIP_LEN"]
 
@@ -185,12 +185,15 @@ class SMnet(nn.Module):
         modalities: any non-empty subset of ("rgb", "depth", "skeleton"); the fused clip feature has
             256/128/128 dims per modality in that order.
         lstm_dropout_in_eval, freeze_trunk_bn_affine, trunk_weight_decay, prediction, clip_count: §3.10 flags.
+        features_only / out_indices: `forward` returns the chosen `feature_info` levels (see
+            `forward_intermediates`).
     """
 
     def __init__(self, num_classes: int = 20, in_chans: int = 3, modalities: Sequence[str] = MODALITIES,
                  hidden_size: int = 256, attn_length: int = 5, drop_rate: float = 0.3, lstm_drop_rate: float = 0.3,
                  lstm_dropout_in_eval: bool = False, freeze_trunk_bn_affine: bool = False,
-                 trunk_weight_decay: float = 5e-4, prediction: str = "masked_mean", clip_count: str = "upstream"):
+                 trunk_weight_decay: float = 5e-4, prediction: str = "masked_mean", clip_count: str = "upstream",
+                 features_only: bool = False, out_indices: Sequence[int | str] | None = None):
         super().__init__()
         modalities = tuple(modalities)
         if not modalities or any(m not in MODALITIES for m in modalities) or len(set(modalities)) != len(modalities):
@@ -213,6 +216,12 @@ class SMnet(nn.Module):
         self.num_features = 2 * hidden_size
         self.head_drop = nn.Dropout(drop_rate)
         self.head = nn.Linear(self.num_features, num_classes) if num_classes > 0 else None
+        # Clip-level levels (K = clips per sample): trunk maps at T/16, H/32 (rounded up), then 1-D features.
+        self.feature_info = [dict(name=f"{m}_trunk", num_chs=512, reduction_t=CLIP_LEN, reduction_s=32)
+                             for m in self.modalities]
+        self.feature_info += [dict(name="fused", num_chs=fused, reduction_t=CLIP_LEN, reduction_s=None),
+                              dict(name="temporal", num_chs=self.num_features, reduction_t=CLIP_LEN, reduction_s=None)]
+        self.features_only, self.out_indices = features_only, out_indices
         self._init_new_layers()
 
     def _init_new_layers(self) -> None:
@@ -323,21 +332,38 @@ class SMnet(nn.Module):
             out = out.gather(1, order[..., None].expand_as(out))
         return out
 
-    def forward_features(self, inputs: Mapping[str, torch.Tensor]) -> SMnetFeatures:
-        """Clip the sequences, run the trunks, fuse and run the attention BiLSTM: (N x K x 512, clip lengths)."""
+    def _forward(self, inputs: Mapping[str, torch.Tensor], keep: set[str] | None = None):
         n, t, lengths = self._check_inputs(inputs)
         k = self.num_clips(t)
         clip_lengths = self.clip_lengths(lengths)
-        embedded = []
+        taken, embedded = {}, []
         for m in self.modalities:
             x = F.pad(inputs[m], (0, 0, 0, 0, 0, k * CLIP_LEN - t))                   # zero frames at the end
             clips = rearrange(x, "n c (k t) h w -> (n k) c t h w", t=CLIP_LEN)
             maps = self.trunks[m](clips)                                               # (N K) x 512 x 1 x 3 x 3
+            if keep and f"{m}_trunk" in keep:
+                taken[f"{m}_trunk"] = rearrange(maps, "(n k) c t h w -> n k c t h w", n=n)
             embedded.append(self.embeds[m](rearrange(maps, "b c t h w -> b (c t h w)")))
         fused = rearrange(torch.cat(embedded, dim=1), "(n k) d -> n k d", n=n)        # N x K x 512
+        taken["fused"] = fused
         sequence = torch.cat([self._run_direction(self.rnn_fw, fused, clip_lengths, reverse=False),
                               self._run_direction(self.rnn_bw, fused, clip_lengths, reverse=True)], dim=2)
-        return SMnetFeatures(sequence, clip_lengths)
+        taken["temporal"] = sequence
+        return SMnetFeatures(sequence, clip_lengths), taken
+
+    def forward_features(self, inputs: Mapping[str, torch.Tensor]) -> SMnetFeatures:
+        """Clip the sequences, run the trunks, fuse and run the attention BiLSTM: (N x K x 512, clip lengths)."""
+        return self._forward(inputs)[0]
+
+    def forward_intermediates(self, inputs: Mapping[str, torch.Tensor],
+                              indices: int | Sequence[int | str] | None = None, intermediates_only: bool = False):
+        """(SMnetFeatures, [maps]) for the chosen `feature_info` levels: per-modality trunk maps
+        N x K x 512 x 1 x 3 x 3 ("<modality>_trunk"), the fused clip features N x K x D ("fused") and the
+        BiLSTM outputs N x K x 512 ("temporal"; equal to `forward_features(...).sequence`)."""
+        chosen = resolve_feature_indices(indices, [f["name"] for f in self.feature_info])
+        feats, taken = self._forward(inputs, set(chosen))
+        maps = [taken[name] for name in chosen]
+        return maps if intermediates_only else (feats, maps)
 
     def clip_logits(self, features: SMnetFeatures) -> torch.Tensor:
         """Logits of every clip step, N x K x num_classes (steps past a sample's clips are bias only)."""
@@ -358,7 +384,9 @@ class SMnet(nn.Module):
         denom = seq.shape[1] if self.prediction == "upstream" else clip_lengths[:, None].to(seq.dtype)
         return total / denom
 
-    def forward(self, inputs: Mapping[str, torch.Tensor]) -> torch.Tensor:
+    def forward(self, inputs: Mapping[str, torch.Tensor]):
+        if self.features_only:
+            return self.forward_intermediates(inputs, self.out_indices, intermediates_only=True)
         return self.forward_head(self.forward_features(inputs))
 
     @staticmethod
