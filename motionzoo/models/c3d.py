@@ -70,7 +70,7 @@ default_cfgs = {
 # (name, in, out) of the eight convolutions; a pool follows conv1, conv2, conv3b, conv4b and conv5b.
 _CONVS = (("conv1", None, 64), ("conv2", 64, 128), ("conv3a", 128, 256), ("conv3b", 256, 256),
           ("conv4a", 256, 512), ("conv4b", 512, 512), ("conv5a", 512, 512), ("conv5b", 512, 512))
-_POOLED_AFTER = ("conv1", "conv2", "conv3b", "conv4b", "conv5b")
+_POOL_AFTER = {"conv1": "pool1", "conv2": "pool2", "conv3b": "pool3", "conv4b": "pool4", "conv5b": "pool5"}
 
 
 class C3D(nn.Module):
@@ -140,8 +140,8 @@ class C3D(nn.Module):
             x = F.relu(getattr(self, name)(x))
             if keep is not None and name in keep:
                 taken[name] = x
-            if name in _POOLED_AFTER:
-                x = getattr(self, "pool" + name[4])(x)
+            if name in _POOL_AFTER:
+                x = getattr(self, _POOL_AFTER[name])(x)
         return x, taken   # x: N x 512 x 1 x 4 x 4 at 16x112x112
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
