@@ -68,7 +68,9 @@ def test_unimodal_fixture_through_converter(uni_fixture, uni_model):
     x, g = ref["input"].float(), ref["garr"].float()
     with torch.no_grad():
         out = uni_model.forward_train(x, g, token_indices=idx, epoch=0, return_vis=True)
-        fused = uni_model(x, g, token_indices=idx, epoch=0)          # fast path: SDPA attention everywhere
+        # return_vis runs encoder 2 through the explicit attention; rerun the DTN on the same tokens with the
+        # SDPA path everywhere (what forward uses) instead of a second CNN pass.
+        fused = uni_model.forward_head(uni_model.dtn(out["vis"]["tokens"], idx)[0], epoch=0)
     assert_close_scaled(fused, ref["logits_fused"])
     assert_close_scaled(out["logits"], ref["logits_fused"])
     for i, b in enumerate(BRANCHES):
