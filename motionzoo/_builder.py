@@ -59,6 +59,10 @@ def load_pretrained_state_dict(cfg: PretrainedCfg, cache_dir=None, offline=None,
                                allow_unsafe_pickle: bool = False) -> dict[str, torch.Tensor]:
     """The state dict behind `cfg`, in motionzoo's layout: converted from upstream files when the cfg
     names a converter, else a verified safetensors file."""
+    local = Path(cfg.file_name).expanduser() if cfg.file_name else None
+    if local is not None and (local.is_absolute() or local.exists()):
+        # A local file (pretrained_cfg_overlay={"file": ...}) wins over the cache and any download.
+        return _load_local(local, cfg, allow_unsafe_pickle)
     if cfg.source_files:
         paths = [fetch_source_file(s, f"upstream/{cfg.name}", cache_dir, progress, offline) for s in cfg.source_files]
         if cfg.converter is None:
@@ -68,9 +72,6 @@ def load_pretrained_state_dict(cfg: PretrainedCfg, cache_dir=None, offline=None,
         _logger.info("%s: converting upstream weights with converter %r", cfg.name, cfg.converter)
         return get_converter(cfg.converter).fn(src)
     if cfg.file_name:
-        local = Path(cfg.file_name).expanduser()
-        if local.is_absolute() or local.exists():
-            return _load_local(local, cfg, allow_unsafe_pickle)
         dest = get_cache_dir(cache_dir) / "checkpoints" / cfg.file_name
         path = download_file(cfg.urls, dest, cfg.sha256, cfg.file_size, progress=progress, offline=offline)
         return _load_local(path, cfg, allow_unsafe_pickle)
