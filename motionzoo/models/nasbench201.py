@@ -165,8 +165,9 @@ def op_counts(arch: str) -> dict[str, int]:
 
 
 def live_edges(arch: str) -> tuple[int, ...]:
-    """Edges on some path of non-`none` edges from the cell input (node 0) to the output (node 3); the other
-    edges cannot influence the cell output (or, if node 0 does not reach them, see only zeros)."""
+    """Edges on some path of non-`none` edges from the cell input (node 0) to the output (node 3).  The other
+    edges carry no information about the input: either their result is dropped (no path onwards to node 3) or
+    their source node sees only zeros (a convolution there still adds its BN shift, a constant per channel)."""
     ops = parse_arch(arch)
     reach_from_input = {0}
     for k, (i, j) in enumerate(EDGES):  # EDGES is topologically sorted by target
