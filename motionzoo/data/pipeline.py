@@ -22,7 +22,9 @@ __all__ = ["SkeletonRNNPipeline"]
 class SkeletonRNNPipeline:
     """The two-stream RNN family's pipeline (skeleton-models.md §A.7-A.8).
 
-    normalization  "two_centre" (authors'), "center" (root joint per frame), or "none"
+    normalization  "two_centre" (authors'), "center" (root joint per frame), "scene" (one translation for the
+                   whole sample: the first body's root joint in its first frame; keeps the bodies' positions
+                   relative to each other, which interactions such as approaching / departing are about), or "none"
     temporal       "pad_front": the authors' rule, the first `clip_len` frames with zeros prepended to shorter
                    sequences (real frames end at t = clip_len - 1); "resample": uniform linspace to `clip_len`
                    (for datasets whose sequences are much shorter or longer than `clip_len`)
@@ -49,8 +51,8 @@ class SkeletonRNNPipeline:
         self._rng = np.random.default_rng(self.seed)
         self._augment = Augment3D(**{**dict(self.augment), "rng": self._rng}) if (
             self.train and self.augment is not None) else None
-        if self.normalization not in ("two_centre", "center", "none"):
-            raise ValueError(f"normalization={self.normalization!r}; choose two_centre, center or none")
+        if self.normalization not in ("two_centre", "center", "scene", "none"):
+            raise ValueError(f"normalization={self.normalization!r}; choose two_centre, center, scene or none")
         if self.temporal not in ("pad_front", "resample"):
             raise ValueError(f"temporal={self.temporal!r}; choose pad_front or resample")
 
@@ -67,6 +69,8 @@ class SkeletonRNNPipeline:
             x = two_centre_normalize(x, self._topo)
         elif self.normalization == "center":
             x = center_on_joint(x, self._topo)
+        elif self.normalization == "scene":
+            x = _scene_centre(x, self._topo)
         if self.temporal == "resample":
             x = resample_linspace(x, self.clip_len)
         else:
@@ -83,3 +87,16 @@ class SkeletonRNNPipeline:
         elif x.shape[0] == 1:
             x = x[0]
         return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+
+
+def _scene_centre(x: np.ndarray, topo) -> np.ndarray:
+    """Subtract one point from every present joint of every body: the root joint of body 0 in its first present
+    frame (the topology's centre joint, else its first root)."""
+    root = topo.center if topo.center is not None else topo.roots[0]
+    present = np.abs(x[..., :3]).sum(axis=(2, 3)) > 0           # (M, T)
+    if not present[0].any():
+        return x
+    origin = x[0, int(present[0].argmax()), root, :3]
+    out = x.copy()
+    out[..., :3] -= origin * present[..., None, None]
+    return out

@@ -1,0 +1,140 @@
+"""Cost of every registered model, measured side by side in one run: parameters, GFLOPs per sample (torch's
+FlopCounterMode; 1 MAC = 2 FLOPs), forward latency at batch 1, and training throughput (samples/s) at a stated
+batch, on CPU and (when present) CUDA with bf16 autocast.
+
+    python benchmarks/speed.py                          # every model at its cfg's input size
+    python benchmarks/speed.py --models 'drsr*' --small # reduced spatial size where the family allows it
+    python benchmarks/speed.py --json results/speed.json
+
+Timings on a shared machine are noisy: each figure is the median of `--repeats` runs after a warm-up, and the
+table also gives each model's latency relative to the first model of the run (a ratio from the same process).
+Not a test: nothing here asserts a time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+import motionzoo
+
+# Families whose forward takes more than one tensor: how to make an example input of a given batch size.
+SMALL = {"drsr": (3, 64, 64, 64), "drsr_rgb": (3, 64, 64, 64), "drsr_depth": (3, 64, 64, 64),
+         "drsr_fusion": (3, 64, 64, 64), "drsr_capf": (3, 64, 64, 64), "i3d": (3, 16, 224, 224),
+         "two_stream_rnn": (100, 25, 3)}
+
+
+def example_inputs(arch: str, cfg, batch: int, small: bool) -> tuple[tuple, dict]:
+    size = tuple(SMALL.get(arch, cfg.input_size) if small else cfg.input_size)
+    if arch == "smnet":
+        c, t, h, w = size
+        x = {m: torch.randn(batch, c, t, h, w) for m in ("rgb", "depth", "skeleton")}
+        x["lengths"] = torch.full((batch,), t, dtype=torch.long)
+        return (x,), {}
+    if arch.startswith("drsr"):
+        c, t, h, w = size
+        clip, garr = torch.randn(batch, c, t, h, w), torch.rand(batch, 1, t, h, w)
+        if arch in ("drsr_fusion", "drsr_capf"):
+            return (clip, torch.randn(batch, c, t, h, w), garr, torch.rand(batch, 1, t, h, w)), {}
+        return (clip, garr), {}
+    return (torch.randn(batch, *size),), {}
+
+
+def _logits(out):
+    if isinstance(out, dict):
+        return out.get("logits", next(iter(out.values())))
+    if isinstance(out, (tuple, list)):
+        return out[-1] if isinstance(out[-1], torch.Tensor) and out[-1].dim() == 2 else out[0]
+    return out
+
+
+def _time(fn, repeats: int, sync) -> float:
+    fn()
+    sync()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def measure(arch: str, device: torch.device, small: bool, train_batch: int, repeats: int) -> dict:
+    model = motionzoo.create_model(arch).to(device)
+    cfg = model.pretrained_cfg
+    params = sum(p.numel() for p in model.parameters())
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    amp = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
+    model.eval()
+    args, kwargs = example_inputs(arch, cfg, 1, small)
+    args = tuple(a.to(device) if isinstance(a, torch.Tensor) else {k: v.to(device) for k, v in a.items()} for a in args)
+    with torch.no_grad():
+        counter = FlopCounterMode(display=False)
+        with counter, amp:
+            model(*args, **kwargs)
+        flops = counter.get_total_flops()
+        with amp:
+            latency = _time(lambda: model(*args, **kwargs), repeats, sync)
+    model.train()
+    targs, _ = example_inputs(arch, cfg, train_batch, small)
+    targs = tuple(a.to(device) if isinstance(a, torch.Tensor) else {k: v.to(device) for k, v in a.items()} for a in targs)
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+    target = torch.randint(0, cfg.num_classes or 2, (train_batch,), device=device)
+
+    def step():
+        with amp:
+            out = _logits(model(*targs))
+            loss = torch.nn.functional.cross_entropy(out.float(), target)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    step_time = _time(step, max(1, repeats // 2), sync)
+    size = tuple(SMALL.get(arch, cfg.input_size) if small else cfg.input_size)
+    return {"model": arch, "device": str(device), "input": size, "params": params, "gflops": flops / 1e9,
+            "latency_ms_b1": latency * 1e3, "train_batch": train_batch, "train_samples_per_s": train_batch / step_time}
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--models", nargs="+", default=["*"])
+    p.add_argument("--exclude", nargs="*", default=["nasbench201_*"])
+    p.add_argument("--small", action="store_true", help="reduced input sizes for the heaviest video models")
+    p.add_argument("--train-batch", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--json", type=Path, default=None)
+    args = p.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
+    archs = motionzoo.list_models(args.models, exclude_filters=args.exclude)
+    rows = []
+    for device in devices:
+        print(f"device: {device} ({torch.get_num_threads()} CPU threads)" if device.type == "cpu" else
+              f"device: {torch.cuda.get_device_name()} (bf16 autocast)", flush=True)
+        for arch in archs:
+            r = measure(arch, device, args.small, args.train_batch, args.repeats)
+            rows.append(r)
+            print(f"  {arch:<28} {r['params']:>12,}  {r['gflops']:9.2f} GFLOPs  {r['latency_ms_b1']:9.1f} ms  "
+                  f"{r['train_samples_per_s']:8.2f} samples/s (train, batch {r['train_batch']})", flush=True)
+    print("\n| model | device | input | params | GFLOPs/sample | latency b=1 (ms) | x first | train samples/s |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for device in devices:
+        base = next(r for r in rows if r["device"] == str(device))["latency_ms_b1"]
+        for r in (r for r in rows if r["device"] == str(device)):
+            print(f"| `{r['model']}` | {r['device']} | {'x'.join(map(str, r['input']))} | {r['params']:,} | "
+                  f"{r['gflops']:.2f} | {r['latency_ms_b1']:.1f} | {r['latency_ms_b1'] / base:.2f} | "
+                  f"{r['train_samples_per_s']:.2f} |")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
