@@ -27,7 +27,7 @@ from ._pretrained import PretrainedCfg, SourceFile
 
 __all__ = [
     "get_cache_dir", "is_offline", "download_file", "fetch_source_file", "sha256_file",
-    "load_state_dict_file", "save_state_dict", "unwrap_state_dict",
+    "load_state_dict_file", "load_pickle_checkpoint", "save_state_dict", "unwrap_state_dict",
     "WeightIntegrityError", "OfflineCacheMiss", "UnsafeCheckpointError", "DownloadError",
 ]
 
@@ -215,9 +215,27 @@ def unwrap_state_dict(obj) -> dict[str, torch.Tensor]:
     return sd
 
 
+def load_pickle_checkpoint(path: str | os.PathLike, allow_unsafe_pickle: bool = False):
+    """A legacy `.pt/.pth/.pth.tar/.pickle` checkpoint object, read with `torch.load(weights_only=True)`; a file
+    that needs full unpickling (which can run code) raises `UnsafeCheckpointError` unless explicitly allowed."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint not found: {path}")
+    try:
+        return torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as e:
+        if not allow_unsafe_pickle:
+            raise UnsafeCheckpointError(
+                f"{path}: cannot be read with torch.load(weights_only=True) ({type(e).__name__}: {e}). "
+                "It may contain arbitrary Python objects; unpickling it can run code. If you trust its source, "
+                "pass allow_unsafe_pickle=True.") from e
+    _logger.warning("%s: loading with full unpickling (allow_unsafe_pickle=True)", path)
+    return torch.load(str(path), map_location="cpu", weights_only=False)
+
+
 def load_state_dict_file(path: str | os.PathLike, allow_unsafe_pickle: bool = False) -> dict[str, torch.Tensor]:
     """Read a weights file: safetensors directly, a directory as `model.safetensors` inside it, and legacy
-    `.pt/.pth/.pth.tar/.pickle` only with `weights_only=True` (unless explicitly allowed otherwise)."""
+    pickles through `load_pickle_checkpoint` (wrappers such as `state_dict` and `module.` prefixes removed)."""
     path = Path(path)
     if path.is_dir():
         path = path / "model.safetensors"
@@ -229,17 +247,7 @@ def load_state_dict_file(path: str | os.PathLike, allow_unsafe_pickle: bool = Fa
             return load_file(str(path))
         except Exception as e:
             raise WeightIntegrityError(f"{path}: not a readable safetensors file ({e})") from e
-    try:
-        obj = torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as e:
-        if not allow_unsafe_pickle:
-            raise UnsafeCheckpointError(
-                f"{path}: cannot be read with torch.load(weights_only=True) ({type(e).__name__}: {e}). "
-                "It may contain arbitrary Python objects; unpickling it can run code. If you trust its source, "
-                "pass allow_unsafe_pickle=True.") from e
-        _logger.warning("%s: loading with full unpickling (allow_unsafe_pickle=True)", path)
-        obj = torch.load(str(path), map_location="cpu", weights_only=False)
-    return unwrap_state_dict(obj)
+    return unwrap_state_dict(load_pickle_checkpoint(path, allow_unsafe_pickle))
 
 
 def read_safetensors_metadata(path: str | os.PathLike) -> dict[str, str]:

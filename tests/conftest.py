@@ -16,6 +16,17 @@ REFERENCE = SHARED / "reference"
 torch.set_num_threads(min(2, os.cpu_count() or 1))
 
 
+@pytest.fixture(scope="module")
+def one_thread():
+    """One intra-op thread for a module: small-batch LSTMs and small convolutions gain nothing from threads, and
+    on a busy 2-core machine two threads made them 2-50x slower.  Use with
+    `pytestmark = pytest.mark.usefixtures("one_thread")`."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Every test gets its own weights/data cache so nothing leaks between tests or into ~/.cache."""

@@ -15,14 +15,7 @@ from motionzoo.models.c3d import C3D
 from mzfill import assert_close_scaled, load_fixture
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """One intra-op thread: on the shared, oversubscribed CI machine two threads made these forwards 2-50x
-    slower (thread hand-off dominates the small ops)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

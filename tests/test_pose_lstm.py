@@ -22,13 +22,7 @@ TAG = "pose_lstm.hpc5_2d"
 TOL = 1e-5
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _single_thread():
-    # small-batch LSTMs gain nothing from threads, and on a shared, busy CPU 2 threads are ~10x slower than 1
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

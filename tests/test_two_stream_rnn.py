@@ -18,13 +18,7 @@ SPATIAL = ["spatial_rnn_chain", "spatial_rnn_traversal"]
 ALL = TEMPORAL + SPATIAL + ["two_stream_rnn"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _single_thread():
-    # small-batch LSTMs gain nothing from threads, and on a shared, busy CPU 2 threads are ~10x slower than 1
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def count(model) -> int:

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 import torch
 
-from .._hub import UnsafeCheckpointError, save_state_dict
+from .._hub import load_pickle_checkpoint, save_state_dict
 from . import register_converter
 
 __all__ = ["convert_drsr", "read_drsr_checkpoint", "clean_drsr_state_dict", "save_drsr_safetensors", "PREFIX_DEAD_KEY"]
@@ -35,20 +35,7 @@ def read_drsr_checkpoint(src: str | Path | Mapping[str, Any], allow_unsafe_pickl
     if isinstance(src, Mapping):
         obj = src
     else:
-        path = Path(src)
-        if not path.is_file():
-            raise FileNotFoundError(f"DRSR checkpoint not found: {path}")
-        try:
-            obj = torch.load(str(path), map_location="cpu", weights_only=True)
-        except Exception as e:
-            if not allow_unsafe_pickle:
-                raise UnsafeCheckpointError(
-                    f"{path}: cannot be read with torch.load(weights_only=True) ({type(e).__name__}: {e}). Upstream "
-                    "DRSR files hold only tensors and numbers, so this is a different or damaged file, or one with "
-                    "pickled Python objects; load that only if you trust it, with allow_unsafe_pickle=True.") from e
-            import warnings
-            warnings.warn(f"{path}: loading with full unpickling (allow_unsafe_pickle=True)", stacklevel=2)
-            obj = torch.load(str(path), map_location="cpu", weights_only=False)
+        obj = load_pickle_checkpoint(src, allow_unsafe_pickle)
     info: dict[str, Any] = {}
     if isinstance(obj, Mapping) and isinstance(obj.get("model"), Mapping):
         if "epoch" in obj:

@@ -29,6 +29,8 @@ class SkeletonRNNPipeline:
                    sequences (real frames end at t = clip_len - 1); "resample": uniform linspace to `clip_len`
                    (for datasets whose sequences are much shorter or longer than `clip_len`)
     persons        "per_body" -> (M, T, V, C) (M = 1 squeezed to (T, V, C)); "concat" -> (num_person, T, V, C)
+    representation "joints" (positions) or "bones": each joint minus its parent joint (roots keep their position),
+                   which brings out small local shapes, e.g. thumb vs hand tip, next to large arm motions
     scale          multiplies the coordinates first (e.g. 1e-3 for datasets stored in millimetres: the recipe's
                    learning rate assumes metres, as in NTU)
     train          enables the random start-crop and the 3D augmentation (`augment` kwargs for `Augment3D`)
@@ -41,6 +43,7 @@ class SkeletonRNNPipeline:
     persons: str = "per_body"
     num_person: int = 1
     scale: float = 1.0
+    representation: str = "joints"
     train: bool = False
     start_crop: Mapping[str, Any] | None = field(default_factory=lambda: {"p": 0.5, "max_fraction": 0.3})
     augment: Mapping[str, Any] | None = field(default_factory=dict)
@@ -53,6 +56,8 @@ class SkeletonRNNPipeline:
             self.train and self.augment is not None) else None
         if self.normalization not in ("two_centre", "center", "scene", "none"):
             raise ValueError(f"normalization={self.normalization!r}; choose two_centre, center, scene or none")
+        if self.representation not in ("joints", "bones"):
+            raise ValueError(f"representation={self.representation!r}; choose joints or bones")
         if self.temporal not in ("pad_front", "resample"):
             raise ValueError(f"temporal={self.temporal!r}; choose pad_front or resample")
 
@@ -71,6 +76,11 @@ class SkeletonRNNPipeline:
             x = center_on_joint(x, self._topo)
         elif self.normalization == "scene":
             x = _scene_centre(x, self._topo)
+        if self.representation == "bones":
+            parents = np.asarray(self._topo.parents)
+            has_parent = parents >= 0
+            x = x.copy()
+            x[:, :, has_parent, :3] -= x[:, :, parents[has_parent], :3]
         if self.temporal == "resample":
             x = resample_linspace(x, self.clip_len)
         else:

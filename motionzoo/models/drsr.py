@@ -116,6 +116,9 @@ def upstream_lr(epoch: int, base_lr: float, epochs: int = 100, warmup_epochs: in
     epochs < warmup - 1, so the effective peak is lr / 2; a chained cosine (T_max = epochs - warmup) then decays
     from there.  The fusion script applies the whole warm-up and reaches the full lr.
     """
+    if warmup_epochs < 2:
+        raise ValueError(f"the upstream warm-up is linspace(1e-8, lr, warmup_epochs) and needs warmup_epochs >= 2, "
+                         f"got {warmup_epochs}")
     warm = [1e-8 + (base_lr - 1e-8) * i / (warmup_epochs - 1) for i in range(warmup_epochs)]
     last_warm = warmup_epochs if fusion else warmup_epochs - 1
     if epoch < last_warm:
@@ -647,6 +650,10 @@ class DRSR(nn.Module):
             out["vis"] = vis
         return out
 
+    def build_loss(self, recipe=None):
+        """The engine's loss hook (motionzoo.engine.fit): the upstream loss recipe below."""
+        return self.loss
+
     def loss(self, outputs: Mapping[str, torch.Tensor], target: torch.Tensor, epoch: int) -> tuple[torch.Tensor, dict]:
         """Upstream recipe (spec §5.11): CE(fused) + 0.5 (CE(s) + CE(m) + CE(l)) on logits sharpened with
         tau(epoch), label smoothing 0.1, plus the distillation loss weighted 0 before epoch 2 and 1 after.
@@ -826,6 +833,10 @@ class DRSRFusion(nn.Module):
         disc = lambda t: self.fc(self.modality_dropout(t)[:, :, None, None]).flatten()  # noqa: E731
         r["modality_logits_rgb"], r["modality_logits_depth"] = disc(r["features_rgb"]), disc(r["features_depth"])
         return r
+
+    def build_loss(self, recipe=None):
+        """The engine's loss hook (motionzoo.engine.fit): the upstream fusion losses below."""
+        return self.loss
 
     def loss(self, outputs: Mapping[str, torch.Tensor], target: torch.Tensor, epoch: int | None = None):
         """CE(en_x) + CE(rgb) + CE(depth) (label smoothing 0.1), BCE of the shared modality discriminator
