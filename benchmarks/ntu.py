@@ -54,10 +54,10 @@ RNN_ROWS = [
 ]
 
 # Embedded default: small and short enough for a 2-core CPU in a few minutes.
-SYNTH = dict(num_classes=6, samples_per_class=14, frames=(24, 40), seed=0)
-SYNTH_PIPELINE = {"clip_len": 24, "temporal": "resample"}
-SYNTH_MODEL_KWARGS = {"window": 12}
-SYNTH_RECIPE = dict(epochs=6, batch_size=16, optimizer="adam", lr=2e-3, schedule="constant")
+SYNTH = dict(num_classes=5, samples_per_class=10, frames=(20, 30), seed=0)
+SYNTH_PIPELINE = {"clip_len": 16, "temporal": "resample"}
+SYNTH_MODEL_KWARGS = {"window": 8}
+SYNTH_RECIPE = dict(epochs=5, batch_size=8, optimizer="adam", lr=2e-3, schedule="constant")
 
 
 def rows(root: Path | None, protocols, missing: Path | None, synthetic: bool) -> list[BenchmarkRow]:
@@ -67,7 +67,7 @@ def rows(root: Path | None, protocols, missing: Path | None, synthetic: bool) ->
         protocol = Protocol("ntu60", proto, num_classes=num_classes,
                             expected_test_samples=None if synthetic else EXPECTED_TEST[proto],
                             description="per moving body, first 100 frames, last epoch" if not synthetic else
-                            "SYNTHETIC files; per moving body, 24 frames (linspace), last epoch")
+                            "SYNTHETIC files; per moving body, 16 frames (linspace), last epoch")
         split = {"protocol": f"ntu60_{proto}", "body_rule": "moving_bodies",
                  "missing": str(missing) if missing else None}
         for name, model, pipeline in RNN_ROWS:
