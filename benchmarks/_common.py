@@ -252,9 +252,11 @@ def _select(rows: Sequence[BenchmarkRow], patterns: Sequence[str]) -> list[Bench
     return chosen
 
 
-def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[str] | None = None) -> dict | None:
+def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[str] | None = None,
+                  record_argv: Sequence[str] | None = None) -> dict | None:
     """Parse the command line, run the selected rows over the seeds, write the results (rank 0).  Returns the
-    JSON document on rank 0."""
+    JSON document on rank 0.  `record_argv`: the arguments to record as the rerun command when the script
+    consumed some of its own options before calling (default: `argv`)."""
     args = make_parser(benchmark).parse_args(argv)
     init_distributed()
     device = resolve_device(args.device)
@@ -268,7 +270,7 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
     results = [run_row(row, args, device, benchmark, run_name, data_cache) for row in _select(rows, args.models)]
     if not is_main_process():
         return None
-    command = _command_line(benchmark, argv)
+    command = _command_line(benchmark, record_argv if record_argv is not None else argv)
     doc = write_results(args.out, benchmark, run_name, results, command=command, env=describe_env(device))
     print(f"[{benchmark}] wrote {args.out / benchmark / run_name}.json / .csv / .md", flush=True)
     return doc

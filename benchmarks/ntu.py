@@ -119,7 +119,7 @@ def main(argv=None) -> None:
             missing = default_data_root() / MISSING_LIST
         if missing is None:
             print("[ntu] warning: no missing-skeleton list (--missing); counts will not match the protocol")
-    run_benchmark("ntu", rows(root, protocols, missing, synthetic), ["--data-root", str(root), *rest])
+    run_benchmark("ntu", rows(root, protocols, missing, synthetic), rest, record_argv=argv)
 
 
 if __name__ == "__main__":

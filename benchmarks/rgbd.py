@@ -112,7 +112,7 @@ def main(argv=None) -> None:
         raise SystemExit("pass --train-split and --test-split (upstream split files: name frames label)")
     args.train_split_path = Path(args.train_split)
     args.test_split_path = Path(args.test_split)
-    run_benchmark("rgbd", rows(args), ["--data-root", str(args.data_root), *rest])
+    run_benchmark("rgbd", rows(args), ["--data-root", str(args.data_root), *rest], record_argv=argv)
 
 
 if __name__ == "__main__":
