@@ -1,5 +1,5 @@
 """Cost of every registered model, measured side by side in one run: parameters, GFLOPs per sample (torch's
-FlopCounterMode; 1 MAC = 2 FLOPs), forward latency at batch 1, and training throughput (samples/s) at a stated
+FlopCounterMode, plus an analytic count for LSTMs, which it does not count; 1 MAC = 2 FLOPs), forward latency at batch 1, and training throughput (samples/s) at a stated
 batch, on CPU and (when present) CUDA with bf16 autocast.
 
     python benchmarks/speed.py                          # every model at its cfg's input size
@@ -53,6 +53,27 @@ def _logits(out):
     return out
 
 
+def _lstm_flops(model: torch.nn.Module):
+    """FlopCounterMode has no formula for ATen's fused LSTM, so LSTMs are counted analytically through forward
+    hooks: per step, layer and direction 2 * 4H (I + H) FLOPs for the gate matmuls (elementwise gates ignored, as
+    for every other layer).  Returns (hook handles, counter)."""
+    total = [0]
+
+    def hook(mod: torch.nn.LSTM, args, _out):
+        x = args[0]
+        if isinstance(x, torch.nn.utils.rnn.PackedSequence):
+            steps = int(x.data.shape[0])                      # sum of lengths
+        else:
+            steps = int(x.shape[0] * x.shape[1])              # N * T
+        dirs = 2 if mod.bidirectional else 1
+        h = mod.hidden_size
+        for layer in range(mod.num_layers):
+            i = mod.input_size if layer == 0 else h * dirs
+            total[0] += steps * dirs * 2 * 4 * h * (i + h)
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, torch.nn.LSTM)]
+    return handles, total
+
+
 def _time(fn, repeats: int, sync) -> float:
     fn()
     sync()
@@ -76,9 +97,12 @@ def measure(arch: str, device: torch.device, small: bool, train_batch: int, repe
     args = tuple(a.to(device) if isinstance(a, torch.Tensor) else {k: v.to(device) for k, v in a.items()} for a in args)
     with torch.no_grad():
         counter = FlopCounterMode(display=False)
+        handles, lstm = _lstm_flops(model)
         with counter, amp:
             model(*args, **kwargs)
-        flops = counter.get_total_flops()
+        for h in handles:
+            h.remove()
+        flops = counter.get_total_flops() + lstm[0]
         with amp:
             latency = _time(lambda: model(*args, **kwargs), repeats, sync)
     model.train()
