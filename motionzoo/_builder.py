@@ -139,7 +139,7 @@ def load_checkpoint_into(model: nn.Module, state_dict: Mapping[str, torch.Tensor
     return cfg
 
 
-def _final_cfg(cfg: PretrainedCfg, model: nn.Module, num_classes: int | None, in_chans: int | None) -> PretrainedCfg:
+def _final_cfg(cfg: PretrainedCfg, num_classes: int | None, in_chans: int | None) -> PretrainedCfg:
     changes: dict[str, Any] = {}
     if num_classes is not None and cfg.num_classes is not None and num_classes != cfg.num_classes:
         changes.update(num_classes=num_classes, categories=None, num_classes_overridden=True)
@@ -177,7 +177,7 @@ def build_model_with_cfg(
         load_checkpoint_into(model, sd, cfg, source)
     elif pretrained:
         raise ValueError(f"{cfg.name} has no pretrained weights; `motionzoo list --pretrained` shows those that do")
-    model.pretrained_cfg = _final_cfg(cfg, model, kwargs.get("num_classes"), kwargs.get("in_chans"))
+    model.pretrained_cfg = _final_cfg(cfg, kwargs.get("num_classes"), kwargs.get("in_chans"))
     model.default_cfg = model.pretrained_cfg
     if pretrained:
         model.eval()
