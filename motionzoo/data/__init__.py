@@ -1,6 +1,6 @@
 """Skeleton data: topologies, readers of the original dataset formats, transforms, datasets.
 
-Modules: topology (layouts), ntu / sbu / utd_mhad / msr_action3d / natops / nw_ucla / utkinect (one reader per
+Modules: topology (layouts), ntu / sbu / utd_mhad / msr_action3d / uea_ts (NATOPS) / nw_ucla / utkinect (one reader per
 format), bodies (NTU body selection), transforms, formats (keypoint converters), datasets (+ cache),
 synthetic (synthetic NTU files), show (drawing).  ``video.py`` / ``synthetic_video.py`` are the RGB-D pipeline
 and are not imported here.
@@ -13,7 +13,7 @@ from .bodies import select_bodies, BODY_RULES
 from .sbu import read_sbu, sbu_denormalize, SBU_CLASSES, SBU_FOLDS
 from .utd_mhad import read_utd_mhad, UTD_MHAD_CLASSES
 from .msr_action3d import read_msr_action3d, MSR_ACTION3D_CLASSES, MSR_BAD_FILES, AllZeroSequenceError
-from .natops import read_natops_ts, NATOPS_CLASSES
+from .uea_ts import read_natops_ts, NATOPS_CLASSES
 from .nw_ucla import read_nw_ucla, NW_UCLA_CLASSES
 from .utkinect import read_utkinect_joints, read_utkinect_labels, UTKINECT_CLASSES
 from .formats import convert_keypoints

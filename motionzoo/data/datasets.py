@@ -24,7 +24,7 @@ from .bodies import select_bodies
 from .cache import SampleStore, cache_entry_dir, fingerprint_sources, write_store
 from .errors import DatasetNotFoundError, SkeletonFormatError
 from .msr_action3d import MSR_ACTION3D_CLASSES, MSR_ACTION_SETS, MSR_BAD_FILES, list_msr_action3d, read_msr_action3d
-from .natops import NATOPS_CLASSES, read_natops_ts
+from .uea_ts import NATOPS_CLASSES, read_natops_ts
 from .ntu import (NTU60_CLASSES, NTU120_CLASSES, iter_skeleton_files, ntu_protocol_info, ntu_split, parse_ntu_name,
                   read_missing_list, read_ntu_skeleton)
 from .nw_ucla import NW_UCLA_CLASSES, NW_UCLA_TRAIN_VIEWS, list_nw_ucla, read_nw_ucla

@@ -140,7 +140,7 @@ def load_any(spec: str | os.PathLike):
         from .utkinect import read_utkinect_joints
         return read_utkinect_joints(p)[1], "kinect_v1_20", n
     if n.endswith(".ts"):
-        from .natops import read_natops_ts
+        from .uea_ts import read_natops_ts
         return read_natops_ts(p)[0][0], "natops8", f"{n}[0]"
     if n.endswith(".npy"):
         x = np.load(p, allow_pickle=False)

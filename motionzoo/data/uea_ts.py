@@ -1,5 +1,5 @@
-"""NATOPS (UEA archive ``.ts``), skeleton-data.md §5: one sample per data line, 24 channel fields separated by
-``:`` (each 51 comma-separated floats) and the class label last.  Decoded to (1, 51, 8, 3) per sample."""
+"""UEA multivariate archive ``.ts`` files (NATOPS, skeleton-data.md §5): one sample per data line, 24 channel
+fields separated by ``:`` (each 51 comma-separated floats) and the class label last.  Decoded to (1, 51, 8, 3)."""
 from __future__ import annotations
 
 import os
