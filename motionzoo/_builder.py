@@ -95,6 +95,18 @@ def _load_local(path: Path, cfg: PretrainedCfg, allow_unsafe_pickle: bool) -> di
     return get_converter(cfg.converter).fn(path)
 
 
+def state_dict_mismatch(header: str, missing, unexpected, shape_errors, limit: int = 20) -> str | None:
+    """One message for a state dict that does not fit (None when it fits): counts plus the first `limit` keys
+    of each kind.  Used by the builder and by converters that validate against an architecture."""
+    if not (missing or unexpected or shape_errors):
+        return None
+    lines = [header]
+    for label, keys in (("missing", missing), ("unexpected", unexpected), ("shape mismatch", shape_errors)):
+        if keys:
+            lines.append(f"  {label} ({len(keys)}): {list(keys)[:limit]}")
+    return "\n".join(lines)
+
+
 def load_checkpoint_into(model: nn.Module, state_dict: Mapping[str, torch.Tensor], cfg: PretrainedCfg,
                          source: str) -> PretrainedCfg:
     """Load `state_dict` strictly, except for the classifier when the model's head size differs from the
@@ -126,15 +138,10 @@ def load_checkpoint_into(model: nn.Module, state_dict: Mapping[str, torch.Tensor
     unexpected = [k for k in sd if k not in own]
     shape_errors = [f"{k}: checkpoint {tuple(sd[k].shape)} vs model {tuple(own[k].shape)}"
                     for k in sd if k in own and sd[k].shape != own[k].shape]
-    if missing or unexpected or shape_errors:
-        lines = [f"weights from {source} do not fit {type(model).__name__}:"]
-        if missing:
-            lines.append(f"  missing ({len(missing)}): {missing[:20]}")
-        if unexpected:
-            lines.append(f"  unexpected ({len(unexpected)}): {unexpected[:20]}")
-        if shape_errors:
-            lines.append(f"  shape mismatch ({len(shape_errors)}): {shape_errors[:20]}")
-        raise RuntimeError("\n".join(lines))
+    problem = state_dict_mismatch(f"weights from {source} do not fit {type(model).__name__}:",
+                                  missing, unexpected, shape_errors)
+    if problem:
+        raise RuntimeError(problem)
     model.load_state_dict(sd, strict=not reinit_heads)
     return cfg
 

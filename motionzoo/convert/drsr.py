@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 import torch
 
+from .._builder import state_dict_mismatch
 from .._hub import load_pickle_checkpoint, save_state_dict
 from . import register_converter
 
@@ -84,16 +85,11 @@ def _check(sd: Mapping[str, torch.Tensor], fusion: bool) -> int:
     missing = [k for k in expected if k not in sd]
     unexpected = [k for k in sd if k not in expected]
     wrong = [f"{k}: {tuple(sd[k].shape)} vs {expected[k]}" for k in expected if k in sd and tuple(sd[k].shape) != expected[k]]
-    if missing or unexpected or wrong:
-        lines = [f"DRSR {'fusion' if fusion else 'unimodal'} state dict ({len(sd)} entries, {num_classes} classes) "
-                 f"does not match the architecture ({len(expected)} entries):"]
-        if missing:
-            lines.append(f"  missing ({len(missing)}): {missing[:10]}")
-        if unexpected:
-            lines.append(f"  unexpected ({len(unexpected)}): {unexpected[:10]}")
-        if wrong:
-            lines.append(f"  shape mismatch ({len(wrong)}): {wrong[:10]}")
-        raise ValueError("\n".join(lines))
+    problem = state_dict_mismatch(
+        f"DRSR {'fusion' if fusion else 'unimodal'} state dict ({len(sd)} entries, {num_classes} classes) "
+        f"does not match the architecture ({len(expected)} entries):", missing, unexpected, wrong, limit=10)
+    if problem:
+        raise ValueError(problem)
     return num_classes
 
 
