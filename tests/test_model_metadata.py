@@ -81,3 +81,12 @@ def test_readme_model_table_is_current():
     table = text.split("<!-- models:begin -->")[1].split("<!-- models:end -->")[0].strip()
     assert table == markdown_table(ARCHS), \
         "README model table is stale: replace it with the output of `motionzoo list --markdown`"
+
+
+def test_names_quoted_in_docs_are_registered():
+    """Every `create_model("name...")` in the README and the model cards names a registered arch or tag."""
+    docs = [README, *sorted(CARDS.glob("*.md"))]
+    quoted = {(d.name, m) for d in docs for m in re.findall(r'create_model\(\s*"([^"]+)"', d.read_text())}
+    assert quoted, "the docs should show create_model usage"
+    stale = sorted((doc, name) for doc, name in quoted if not motionzoo.is_model(name))
+    assert not stale, f"docs quote unregistered model names: {stale}"
