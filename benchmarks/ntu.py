@@ -86,7 +86,8 @@ def rows(root: Path | None, protocols, missing: Path | None, synthetic: bool) ->
             data=skeleton_loader(NTUSkeletonDataset, "", "nasbench201_resnet", {}, {**split, "body_rule": "denoised_top2"},
                                  {"preset": f"ntu60_{proto}_28x{84 if proto == 'xsub' else 88}"}, root=root,
                                  synthetic=synthetic),
-            recipe=NAS_RECIPE.replace(name="nas201_skeleton_ntu", **(SYNTH_RECIPE if synthetic else {})),
+            # thesis: the UTD-MHAD recipe with batch 256 on NTU (nas-bench-201.md §7.3)
+            recipe=NAS_RECIPE.replace(name="nas201_skeleton_ntu", **(SYNTH_RECIPE if synthetic else {"batch_size": 256})),
             published=None, published_source="thesis numbers not accessible (nas-bench-201.md §7.5)",
             quick={"epochs": 2}, quick_reason="smoke schedule: 2 epochs"))
     return out

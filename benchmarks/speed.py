@@ -23,13 +23,13 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import motionzoo
 
-# Families whose forward takes more than one tensor: how to make an example input of a given batch size.
+# --small: reduced inputs for the heaviest video models (DRSR needs T = 64 and H, W multiples of 32).
 SMALL = {"drsr": (3, 64, 64, 64), "drsr_rgb": (3, 64, 64, 64), "drsr_depth": (3, 64, 64, 64),
-         "drsr_fusion": (3, 64, 64, 64), "drsr_capf": (3, 64, 64, 64), "i3d": (3, 16, 224, 224),
-         "two_stream_rnn": (100, 25, 3)}
+         "drsr_fusion": (3, 64, 64, 64), "drsr_capf": (3, 64, 64, 64), "i3d": (3, 16, 224, 224)}
 
 
 def example_inputs(arch: str, cfg, batch: int, small: bool) -> tuple[tuple, dict]:
+    """Random inputs of the model's contract; SMnet and DRSR take several tensors."""
     size = tuple(SMALL.get(arch, cfg.input_size) if small else cfg.input_size)
     if arch == "smnet":
         c, t, h, w = size

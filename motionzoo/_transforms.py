@@ -42,7 +42,8 @@ def resolve_transforms(model_or_cfg, train: bool = False, seed: int | None = Non
         kwargs = dict(topology=cfg.keypoint_format or "ntu25", clip_len=cfg.clip_len or data.get("clip_len", 100),
                       normalization="two_centre" if "two_centre" in (cfg.skeleton_normalization or "") else "none",
                       persons=persons, num_person=cfg.num_person or 1, train=train, augment=augment,
-                      start_crop={"p": crop["p"], "max_fraction": crop["max_frames"] / 100} if crop else None,
+                      start_crop={"p": crop["p"], "max_fraction": crop["max_frames"] / data.get("clip_len", 100)}
+                      if crop else None,
                       seed=seed)
         kwargs.update(overrides)
         return SkeletonRNNPipeline(**kwargs)
