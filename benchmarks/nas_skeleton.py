@@ -18,14 +18,11 @@ Data: UTD-MHAD `.mat` skeletons read from `--data-root` (default ../shared/data/
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import hashlib
 import json
 import math
 import os
 import platform
 import random
-import sys
 import time
 from pathlib import Path
 

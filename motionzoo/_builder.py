@@ -6,7 +6,6 @@ This is the one place that decides which file to read, which converter to apply,
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -16,7 +15,7 @@ import torch
 from torch import nn
 
 from ._hub import (fetch_source_file, get_cache_dir, download_file, load_state_dict_file,
-                   read_safetensors_metadata, unwrap_state_dict)
+                   read_safetensors_metadata)
 from ._pretrained import PretrainedCfg
 from ._registry import get_pretrained_cfg
 

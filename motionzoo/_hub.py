@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import sys
 import tempfile
 import urllib.error
@@ -276,13 +275,6 @@ def save_state_dict(state_dict: Mapping[str, torch.Tensor], path: str | os.PathL
         if os.path.exists(tmp):
             os.unlink(tmp)
     return sha256_file(path)
-
-
-def copy_atomic(src: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + f".part-{os.getpid()}")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dest)
 
 
 def write_json_atomic(obj, path: Path) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 __all__ = ["PretrainedCfg", "SourceFile"]
 
@@ -173,6 +173,3 @@ def merge_overlay(cfg: PretrainedCfg, overlay: Mapping[str, Any] | None) -> Pret
             overlay[k] = tuple(v)
     return cfg.replace(**overlay)
 
-
-def as_tuple(x: Sequence[Any] | None) -> tuple[Any, ...] | None:
-    return None if x is None else tuple(x)

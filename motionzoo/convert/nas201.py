@@ -19,13 +19,13 @@ from . import register_converter
 
 _BN = r"(weight|bias|running_mean|running_var|num_batches_tracked)"
 _KEY_PATTERNS = (
-    re.compile(rf"^stem\.0\.weight$"),
+    re.compile(r"^stem\.0\.weight$"),
     re.compile(rf"^stem\.1\.{_BN}$"),
-    re.compile(rf"^cells\.\d+\.layers\.[0-5]\.op\.1\.weight$"),
+    re.compile(r"^cells\.\d+\.layers\.[0-5]\.op\.1\.weight$"),
     re.compile(rf"^cells\.\d+\.layers\.[0-5]\.op\.2\.{_BN}$"),
-    re.compile(rf"^cells\.\d+\.conv_[ab]\.op\.1\.weight$"),
+    re.compile(r"^cells\.\d+\.conv_[ab]\.op\.1\.weight$"),
     re.compile(rf"^cells\.\d+\.conv_[ab]\.op\.2\.{_BN}$"),
-    re.compile(rf"^cells\.\d+\.downsample\.1\.weight$"),
+    re.compile(r"^cells\.\d+\.downsample\.1\.weight$"),
     re.compile(rf"^lastact\.0\.{_BN}$"),
     re.compile(r"^classifier\.(weight|bias)$"),
 )

@@ -12,7 +12,6 @@ canonical order: ``x_canonical = x_file[..., topo.to_canonical, :]``.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
