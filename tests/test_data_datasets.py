@@ -1,7 +1,6 @@
 """Datasets, the preprocessing cache, the synthetic NTU generator and the visualiser."""
 from __future__ import annotations
 
-import json
 import os
 import time
 import warnings

@@ -3,8 +3,6 @@ synthetic files in the documented formats (NW-UCLA, UTKinect, broken inputs)."""
 from __future__ import annotations
 
 import json
-import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
