@@ -52,6 +52,7 @@ import os
 import re
 import shlex
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -61,7 +62,8 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
-from motionzoo.engine import (Recipe, describe_device, describe_env, evaluate, fit, get_world_size,
+from motionzoo.recipes import Recipe
+from motionzoo.engine import (describe_device, describe_env, evaluate, fit, get_world_size,
                               init_distributed, is_main_process, make_loader, resolve_device, seed_everything,
                               write_confusion_csv)
 from motionzoo.engine.metrics import most_confused_pairs
@@ -144,6 +146,9 @@ class RowResult:
     synthetic: bool
     quick: bool
     data_notes: str = ""
+    split: str = "test"                            # "val": evaluated on a validation split carved from train
+    num_folds: int = 1
+    wall_s: float | None = None
 
 
 # -- statistics and formatting -----------------------------------------------------------------------------
@@ -228,6 +233,13 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="each row's documented short schedule (labelled)")
     p.add_argument("--synthetic", action="store_true", help="random class-dependent data (labelled SYNTHETIC)")
     p.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs (recorded and labelled)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a recipe field (lr=3e-3), a pipeline field (pipeline.clip_len=48), a builder "
+                        "keyword (model_kwargs.window=16) or a loss keyword (loss_kwargs.x=1); recorded and labelled")
+    p.add_argument("--split", choices=("test", "val"), default="test",
+                   help="val: train on the training data minus a validation split carved from it (by subject / "
+                        "fold where the data has them) and evaluate on that split; the test set is not read. "
+                        "Recipes are chosen this way; test is for the final numbers")
     p.add_argument("--eval-every", type=int, default=0, help="evaluate every N epochs for the curves (0: last only)")
     p.add_argument("--run-name", default=None, help="default: UTC timestamp (+ -quick / -synthetic)")
     p.add_argument("--resume", action="store_true", help="continue interrupted trainings of --run-name")
@@ -235,7 +247,9 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p.add_argument("--runs-dir", type=Path, default=REPO / "runs")
     p.add_argument("--device", default=None, help="default: CUDA if available")
     p.add_argument("--deterministic", action="store_true")
-    p.add_argument("--num-workers", type=int, default=4)
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--num-workers", type=int, default=None,
+                   help="DataLoader workers (default: 0 on machines with <= 2 cores, else half the cores, at most 8)")
     p.add_argument("--allow-fingerprint-mismatch", action="store_true")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (default: only on a terminal)")
     p.add_argument("--no-plots", action="store_true")
@@ -258,21 +272,33 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
     JSON document on rank 0.  `record_argv`: the arguments to record as the rerun command when the script
     consumed some of its own options before calling (default: `argv`)."""
     args = make_parser(benchmark).parse_args(argv)
+    t_start = time.perf_counter()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     init_distributed()
     device = resolve_device(args.device)
     if is_main_process():
-        print(f"[{benchmark}] device: {describe_device(device)}, world size {get_world_size()}", flush=True)
+        print(f"[{benchmark}] device: {describe_device(device)}, world size {get_world_size()}, "
+              f"{torch.get_num_threads()} CPU thread(s)", flush=True)
     run_name = args.run_name or (datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
-                                 + ("-quick" if args.quick else "") + ("-synthetic" if args.synthetic else ""))
+                                 + ("-val" if args.split == "val" else "") + ("-quick" if args.quick else "")
+                                 + ("-synthetic" if args.synthetic else ""))
     if args.resume and not args.run_name:
         raise SystemExit("--resume needs the --run-name of the interrupted run")
     data_cache: dict = {}
-    results = [run_row(row, args, device, benchmark, run_name, data_cache) for row in _select(rows, args.models)]
+    results = []
+    for row in _select(rows, args.models):
+        t0 = time.perf_counter()
+        results.append(run_row(row, args, device, benchmark, run_name, data_cache))
+        results[-1].wall_s = time.perf_counter() - t0
     if not is_main_process():
         return None
     command = _command_line(benchmark, record_argv if record_argv is not None else argv)
-    doc = write_results(args.out, benchmark, run_name, results, command=command, env=describe_env(device))
+    wall = time.perf_counter() - t_start
+    doc = write_results(args.out, benchmark, run_name, results, command=command, env=describe_env(device),
+                        wall_s=wall)
     print(f"[{benchmark}] wrote {args.out / benchmark / run_name}.json / .csv / .md", flush=True)
+    print(f"[{benchmark}] wall time {wall / 60:.1f} min", flush=True)
     return doc
 
 
@@ -287,7 +313,10 @@ def _command_line(benchmark: str, argv: Sequence[str] | None) -> str:
     return shlex.join(["python", *args])
 
 
-def _load_data(row: BenchmarkRow, args, cache: dict) -> BenchmarkData:
+def _load_data(row: BenchmarkRow, args, recipe: Recipe | None, cache: dict) -> list[BenchmarkData]:
+    """The row's data as a list of folds (one item for a fixed split).  Loaders are called as
+    `row.data(data_root, quick, recipe=..., split=...)`: the recipe's pipeline and builder keywords shape the
+    samples, and `split="val"` asks for (training data minus a carved validation split, that split)."""
     if args.synthetic:
         shape = row.synthetic_input_shape
         if shape is None:
@@ -295,15 +324,27 @@ def _load_data(row: BenchmarkRow, args, cache: dict) -> BenchmarkData:
             shape = tuple(motionzoo.model_info(row.model)["input_size"])
         key = ("synthetic", row.protocol.num_classes, tuple(shape))
         if key not in cache:
-            cache[key] = synthetic_data(row.protocol.num_classes, shape, n_train=64 if args.quick else 256,
-                                        n_test=32 if args.quick else 128)
+            cache[key] = [synthetic_data(row.protocol.num_classes, shape, n_train=64 if args.quick else 256,
+                                         n_test=32 if args.quick else 128)]
         return cache[key]
     if row.data is None:
         raise SystemExit(f"row {row.name!r} declares no data loader (use --synthetic for a smoke run)")
-    key = (row.data, args.data_root, args.quick)
+    key = (row.data, args.data_root, args.quick, args.split, row.model,
+           repr(sorted(recipe.pipeline.items())) if recipe else None,
+           repr(sorted(recipe.model_kwargs.items())) if recipe else None)
     if key not in cache:
-        cache[key] = row.data(args.data_root, args.quick)
+        data = row.data(args.data_root, args.quick, recipe=recipe, split=args.split)
+        cache[key] = list(data) if isinstance(data, (list, tuple)) else [data]
     return cache[key]
+
+
+def _seed_dataset(dataset, seed: int) -> None:
+    """Give the dataset that draws the augmentation (under any Subset-style wrappers) the run's seed, so seeds are
+    independent runs in initialisation, order and augmentation."""
+    while dataset is not None:
+        if hasattr(dataset, "set_epoch") and hasattr(dataset, "seed"):
+            dataset.seed = seed
+        dataset = getattr(dataset, "dataset", None)
 
 
 def _effective_recipe(row: BenchmarkRow, args) -> tuple[Recipe | None, dict[str, Any]]:
@@ -317,70 +358,123 @@ def _effective_recipe(row: BenchmarkRow, args) -> tuple[Recipe | None, dict[str,
     if args.epochs is not None:
         changes["epochs"] = args.epochs
         reasons.append(f"--epochs {args.epochs}")
+    for item in args.overrides:
+        key, value = parse_override(item)
+        group, _, field_name = key.rpartition(".")
+        if group:
+            if group not in ("pipeline", "model_kwargs", "loss_kwargs"):
+                raise SystemExit(f"--set {item}: only pipeline.X, model_kwargs.X and loss_kwargs.X may be dotted")
+            changes[group] = {**dict(changes.get(group, getattr(row.recipe, group))), field_name: value}
+        else:
+            changes[key] = value
+        reasons.append(f"--set {item}")
     recipe = row.recipe.replace(**changes) if changes else row.recipe
     return recipe, ({"changes": changes, "reason": "; ".join(reasons)} if changes else {})
 
 
-def _build(row: BenchmarkRow, pretrained: bool, num_classes: int) -> nn.Module:
+def parse_override(item: str) -> tuple[str, Any]:
+    """`KEY=VALUE` -> (KEY, Python literal of VALUE, or the string itself)."""
+    import ast
+    key, sep, raw = item.partition("=")
+    if not sep or not key:
+        raise SystemExit(f"--set {item!r}: expected KEY=VALUE")
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = raw
+    return key.strip(), value
+
+
+def default_num_workers() -> int:
+    """No worker processes on small machines (skeleton samples are cheap; workers are re-created every epoch and
+    would compete with the training threads for the same cores), else half the cores, at most 8."""
+    cores = os.cpu_count() or 1
+    return 0 if cores <= 2 else min(8, cores // 2)
+
+
+def _build(row: BenchmarkRow, pretrained: bool, num_classes: int, recipe: Recipe | None = None) -> nn.Module:
+    kwargs = {**row.model_kwargs, **(recipe.model_kwargs if recipe is not None else {})}
     if row.build_model is not None:
-        return row.build_model(pretrained=pretrained, num_classes=num_classes, **row.model_kwargs)
+        return row.build_model(pretrained=pretrained, num_classes=num_classes, **kwargs)
     import motionzoo
-    return motionzoo.create_model(row.model, pretrained=pretrained, num_classes=num_classes, **row.model_kwargs)
+    return motionzoo.create_model(row.model, pretrained=pretrained, num_classes=num_classes, **kwargs)
 
 
 def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_name: str,
             data_cache: dict | None = None) -> RowResult:
-    data = _load_data(row, args, {} if data_cache is None else data_cache)
+    recipe, overrides = _effective_recipe(row, args)
+    folds = _load_data(row, args, recipe, {} if data_cache is None else data_cache)
     fp_ok = None
-    if row.expected_fingerprint and not data.synthetic:
-        fp_ok = data.fingerprint == row.expected_fingerprint
+    fingerprint = "+".join(d.fingerprint for d in folds) if len(folds) > 1 else folds[0].fingerprint
+    if row.expected_fingerprint and not any(d.synthetic for d in folds):
+        fp_ok = fingerprint == row.expected_fingerprint
         if not fp_ok and not args.allow_fingerprint_mismatch:
             raise FingerprintMismatch(
-                f"row {row.name!r}: data fingerprint {data.fingerprint} differs from the model card's "
+                f"row {row.name!r}: data fingerprint {fingerprint} differs from the model card's "
                 f"{row.expected_fingerprint}; another release or split would make the comparison meaningless. "
                 "Pass --allow-fingerprint-mismatch to run anyway (the row is then flagged).")
     n_classes = row.protocol.num_classes
-    if len(data.class_names) != n_classes:
-        raise ValueError(f"row {row.name!r}: {len(data.class_names)} class names for {n_classes} classes")
-    recipe, overrides = _effective_recipe(row, args)
+    for d in folds:
+        if len(d.class_names) != n_classes:
+            raise ValueError(f"row {row.name!r}: {len(d.class_names)} class names for {n_classes} classes")
     world = get_world_size()
+    workers = default_num_workers() if args.num_workers is None else args.num_workers
     per_seed, per_class = [], []
     confusion = np.zeros((n_classes, n_classes), np.int64)
     seeds = list(args.seeds) if args.mode == "train" or row.stochastic_eval else [args.seeds[0]]
     for seed in seeds:
-        seed_everything(seed, deterministic=args.deterministic)
-        if args.mode == "train":
-            if recipe is None:
-                raise SystemExit(f"row {row.name!r} has no recipe; it can only run with --mode eval")
-            if data.train is None:
-                raise SystemExit(f"row {row.name!r}: the data loader returned no training set")
-            if recipe.batch_size % world:
-                raise ValueError(f"recipe batch {recipe.batch_size} is not divisible by {world} processes")
-            batch = recipe.batch_size // world
-            model = _build(row, pretrained=False, num_classes=n_classes)
-            test_loader = make_loader(data.test, batch, train=False, num_workers=args.num_workers)
-            res = fit(model, make_loader(data.train, batch, train=True, seed=seed, num_workers=args.num_workers),
-                      test_loader, recipe, args.runs_dir / benchmark / run_name / row.slug() / f"seed{seed}",
-                      device=device, resume=args.resume, progress=False if args.no_progress else None,
-                      class_names=data.class_names, eval_every=args.eval_every, plots=not args.no_plots,
-                      **dict(row.fit_kwargs))
-            m = res.final
-        else:
-            model = _build(row, pretrained=not data.synthetic, num_classes=n_classes).to(device)
-            batch = (recipe.batch_size // world) if recipe is not None else 32
-            m = evaluate(model, make_loader(data.test, batch, train=False, num_workers=args.num_workers), device,
-                         num_classes=n_classes, progress=False if args.no_progress else None,
-                         **{k: v for k, v in row.fit_kwargs.items() if k == "logits_fn"})
-        per_seed.append({"seed": seed, **{k: m[k] for k in METRICS}, "num_samples": m["num_samples"]})
-        per_class.append(list(m["per_class_accuracy"]))
-        confusion += np.asarray(m["confusion_matrix"], dtype=np.int64)
+        fold_metrics = []
+        for k, data in enumerate(folds):
+            seed_everything(seed, deterministic=args.deterministic)
+            if args.mode == "train":
+                m = _train_fold(row, args, recipe, data, seed, device, world, workers, n_classes,
+                                args.runs_dir / benchmark / run_name / row.slug()
+                                / (f"fold{k + 1}" if len(folds) > 1 else "") / f"seed{seed}")
+            else:
+                model = _build(row, pretrained=not data.synthetic, num_classes=n_classes, recipe=recipe).to(device)
+                batch = (recipe.batch_size // world) if recipe is not None else 32
+                m = evaluate(model, make_loader(data.test, batch, train=False, num_workers=workers), device,
+                             num_classes=n_classes, progress=False if args.no_progress else None,
+                             **{k: v for k, v in row.fit_kwargs.items() if k == "logits_fn"})
+            fold_metrics.append(m)
+            confusion += np.asarray(m["confusion_matrix"], dtype=np.int64)
+            if is_main_process() and len(folds) > 1:
+                print(f"[{benchmark}] {row.name} seed {seed} fold {k + 1}: top1 {m['top1']:.2f}", flush=True)
+        # one value per seed: the mean over folds (folds are not seeds)
+        entry = {"seed": seed, **{k: float(np.mean([m[k] for m in fold_metrics])) for k in METRICS},
+                 "num_samples": int(sum(m["num_samples"] for m in fold_metrics))}
+        if len(folds) > 1:
+            entry["folds"] = [{k: m[k] for k in (*METRICS, "num_samples")} for m in fold_metrics]
+        per_seed.append(entry)
+        per_class.append(list(np.nanmean([m["per_class_accuracy"] for m in fold_metrics], axis=0)))
         if is_main_process():
-            print(f"[{benchmark}] {row.name} seed {seed}: top1 {m['top1']:.2f}  top5 {m['top5']:.2f}  "
-                  f"mean-class {m['mean_class_accuracy']:.2f}  ({m['num_samples']} samples)", flush=True)
+            print(f"[{benchmark}] {row.name} seed {seed}: top1 {entry['top1']:.2f}  top5 {entry['top5']:.2f}  "
+                  f"mean-class {entry['mean_class_accuracy']:.2f}  ({entry['num_samples']} samples"
+                  + (f", mean over {len(folds)} folds" if len(folds) > 1 else "") + ")", flush=True)
     return RowResult(row=row, mode=args.mode, seeds=seeds, per_seed=per_seed, confusion=confusion,
-                     per_class=per_class, class_names=list(data.class_names), recipe=recipe,
-                     recipe_overrides=overrides, data_fingerprint=data.fingerprint, fingerprint_ok=fp_ok,
-                     synthetic=data.synthetic or args.synthetic, quick=args.quick, data_notes=data.notes)
+                     per_class=per_class, class_names=list(folds[0].class_names), recipe=recipe,
+                     recipe_overrides=overrides, data_fingerprint=fingerprint, fingerprint_ok=fp_ok,
+                     synthetic=any(d.synthetic for d in folds) or args.synthetic, quick=args.quick,
+                     data_notes=folds[0].notes, split=args.split, num_folds=len(folds))
+
+
+def _train_fold(row: BenchmarkRow, args, recipe: Recipe | None, data: BenchmarkData, seed: int, device, world: int,
+                workers: int, n_classes: int, run_dir: Path) -> dict[str, Any]:
+    if recipe is None:
+        raise SystemExit(f"row {row.name!r} has no recipe; it can only run with --mode eval")
+    if data.train is None:
+        raise SystemExit(f"row {row.name!r}: the data loader returned no training set")
+    if recipe.batch_size % world:
+        raise ValueError(f"recipe batch {recipe.batch_size} is not divisible by {world} processes")
+    batch = recipe.batch_size // world
+    _seed_dataset(data.train, seed)
+    model = _build(row, pretrained=False, num_classes=n_classes, recipe=recipe)
+    res = fit(model, make_loader(data.train, batch, train=True, seed=seed, num_workers=workers),
+              make_loader(data.test, batch, train=False, num_workers=workers), recipe, run_dir,
+              device=device, resume=args.resume, progress=False if args.no_progress else None,
+              class_names=data.class_names, eval_every=args.eval_every, plots=not args.no_plots,
+              **dict(row.fit_kwargs))
+    return res.final
 
 
 # -- writing -----------------------------------------------------------------------------------------------
@@ -410,7 +504,9 @@ def _row_document(r: RowResult, side_dir: Path, out_root: Path, command: str) ->
     write_confusion_csv(r.confusion, confusion_csv, r.class_names)
     measured = format_mean_std(main["mean"], main["std"], main["n"])
     return {
-        "name": row.name, "model": row.model, "model_kwargs": dict(row.model_kwargs), "stream": row.stream,
+        "name": row.name, "model": row.model,
+        "model_kwargs": {**row.model_kwargs, **(r.recipe.model_kwargs if r.recipe is not None else {})},
+        "stream": row.stream, "split_evaluated": r.split, "num_folds": r.num_folds, "wall_s": r.wall_s,
         "dataset": row.protocol.dataset, "split": row.protocol.split, "mode": r.mode,
         "evaluation_kind": "weights-evaluation" if weights_eval else "retraining",
         "protocol": {**dataclasses.asdict(row.protocol), "eval": dict(row.protocol.eval)},
@@ -469,7 +565,7 @@ CSV_COLUMNS = ("name", "model", "dataset", "split", "stream", "mode", "metric", 
 
 
 def write_results(out_root: str | os.PathLike, benchmark: str, run_name: str, results: Sequence[RowResult],
-                  command: str, env: Mapping[str, Any]) -> dict[str, Any]:
+                  command: str, env: Mapping[str, Any], wall_s: float | None = None) -> dict[str, Any]:
     """`<out>/<benchmark>/<run>.json`, `.csv` (one line per row) and `.md` (the comparison table), plus each
     row's per-class and confusion CSVs under `<out>/<benchmark>/<run>/<row>/`."""
     out_root = Path(out_root)
@@ -480,7 +576,8 @@ def write_results(out_root: str | os.PathLike, benchmark: str, run_name: str, re
         "benchmark": benchmark, "run": run_name,
         "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": command, "env": dict(env), "device": env.get("device"), "synthetic": synthetic,
-        "label": SYNTHETIC_LABEL if synthetic else "", "rows": rows,
+        "label": SYNTHETIC_LABEL if synthetic else "", "split": results[0].split if results else "test",
+        "wall_s": wall_s, "rows": rows,
     }
     doc = _jsonable(doc)
     bench_dir.mkdir(parents=True, exist_ok=True)
@@ -501,14 +598,25 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+BASELINE_MODEL = "lstm_baseline"
+VALIDATION_LABEL = "VALIDATION split carved from the training data — for choosing recipes, not a test result"
+
+
 def markdown_table(doc: Mapping[str, Any]) -> str:
+    """The comparison table: published | measured | delta to published | delta to the plain baseline of the same
+    run (every skeleton table has one: a zoo model below it is a bug to find, not a number to report)."""
     lines = [f"# {doc['benchmark']} — {doc['run']}", ""]
+    validation = doc.get("split") == "val"
     if doc.get("synthetic"):
         lines += [f"**{SYNTHETIC_LABEL}.** Every number below comes from synthetic data.", ""]
+    if validation:
+        lines += [f"**{VALIDATION_LABEL}.**", ""]
+    wall = f" Wall time {doc['wall_s'] / 60:.1f} min." if doc.get("wall_s") else ""
     lines += [f"Device: {doc['device']}; torch {doc['env'].get('torch')}, CUDA {doc['env'].get('cuda')}, "
-              f"deterministic {doc['env'].get('deterministic')}.", "",
-              "| model | published | measured mean ± std (n seeds) | delta | protocol | command |",
-              "|---|---|---|---|---|---|"]
+              f"deterministic {doc['env'].get('deterministic')}.{wall}", ""]
+    base = {(r["dataset"], r["split"]): r for r in doc["rows"] if r["model"] == BASELINE_MODEL}
+    lines += ["| model | published | measured mean ± std (n seeds) | delta | vs baseline | protocol | command |",
+              "|---|---|---|---|---|---|---|"]
     for r in doc["rows"]:
         published = "—" if r["published"] is None else f"{r['published']:.1f}"
         if r["published"] is not None and r["published_source"]:
@@ -518,21 +626,33 @@ def markdown_table(doc: Mapping[str, Any]) -> str:
             measured += ", weights evaluation"
         if r["synthetic"]:
             measured += f" — {SYNTHETIC_LABEL}"
-        delta = _signed(r["delta_vs_published"])
-        if "delta" in r["flags"]:
+        if validation:
+            measured += " (validation)"
+        delta = "—" if validation else _signed(r["delta_vs_published"])
+        if "delta" in r["flags"] and not validation:
             delta += " ⚠"
+        b = base.get((r["dataset"], r["split"]))
+        vs_base = "—" if b is None or b is r else _signed(r["reproduced_mean"] - b["reproduced_mean"])
+        if b is not None and b is not r and r["reproduced_mean"] < b["reproduced_mean"]:
+            vs_base += " ✗"
         protocol = f"{r['dataset']} {r['split']}"
         if r["stream"]:
             protocol += f", {r['stream']}"
         if r["protocol"].get("description"):
             protocol += f", {r['protocol']['description']}"
         protocol += f"; {r['num_samples_evaluated']} samples"
+        if r.get("num_folds", 1) > 1:
+            protocol += f" over {r['num_folds']} folds (per seed: mean over folds)"
         if "num_samples" in r["flags"]:
             protocol += f" (split has {r['expected_num_samples']})"
+        if r["recipe"]:
+            protocol += f"; recipe `{r['recipe']['name']}`"
         if r["recipe_overrides"]:
             protocol += f"; recipe override {r['recipe_overrides']['changes']} ({r['recipe_overrides']['reason']})"
+        if r.get("wall_s"):
+            protocol += f"; {r['wall_s'] / 60:.1f} min"
         model = r["model"] + (f" `{r['name']}`" if r["name"] != r["model"] else "")
-        cells = [model, published, measured, delta, protocol, f"`{doc['command']}`"]
+        cells = [model, published, measured, delta, vs_base, protocol, f"`{doc['command']}`"]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines.append("")
     return "\n".join(lines)

@@ -1,22 +1,42 @@
-"""Data loaders shared by the skeleton benchmarks: a dataset split -> `BenchmarkData` whose samples went through
-`motionzoo.resolve_transforms(model, train=...)`, the same pipeline users get."""
+"""What the skeleton benchmarks share: a dataset's protocol and its rows, one per model, each trained with the
+recipe `motionzoo.recipes.get_recipe(model, dataset)` and fed by `motionzoo.resolve_transforms(model, recipe=...)`,
+the same pipeline users get.  Every table has the `lstm_baseline` row, trained by the same loop in the same run.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
+
+from torch.utils.data import Subset
 
 try:
-    from benchmarks._common import BenchmarkData
+    from benchmarks._common import BASELINE_MODEL, BenchmarkData, BenchmarkRow, Protocol
 except ImportError:  # run as `python benchmarks/<name>.py`
-    from _common import BenchmarkData
+    from _common import BASELINE_MODEL, BenchmarkData, BenchmarkRow, Protocol
 
 import motionzoo
-from motionzoo._transforms import resolve_transforms
-from motionzoo.data import DatasetNotFoundError
+from motionzoo.data import DatasetNotFoundError, carve_validation
 from motionzoo.data.datasets import default_data_root
+from motionzoo.recipes import Recipe, get_recipe
 
-__all__ = ["skeleton_loader", "data_root_or_shared"]
+__all__ = ["SkeletonBenchmark", "skeleton_rows", "skeleton_loader", "data_root_or_shared"]
+
+
+@dataclass(frozen=True)
+class SkeletonBenchmark:
+    """One dataset protocol: `key` names the recipes (`get_recipe(model, key)`); `folds` > 1 runs the protocol's
+    folds (`split_kwargs` then get `fold=k`) and reports, per seed, the mean over folds."""
+
+    key: str
+    dataset_cls: type
+    subdir: str
+    protocol: Protocol
+    split_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    folds: int = 1
+    val_group: str | None = "auto"         # see motionzoo.data.carve_validation
+    quick_epochs: int = 4
 
 
 def data_root_or_shared(data_root: Path | None, subdir: str) -> Path:
@@ -28,37 +48,62 @@ def data_root_or_shared(data_root: Path | None, subdir: str) -> Path:
     return base / subdir
 
 
-def _load(dataset_cls, subdir: str, model: str, model_kwargs: Mapping[str, Any], split_kwargs: Mapping[str, Any],
-          pipeline: Mapping[str, Any], fixed_root: Path | None, synthetic: bool, data_root: Path | None,
-          quick: bool) -> BenchmarkData:
-    root = Path(fixed_root) if fixed_root is not None else data_root_or_shared(data_root, subdir)
-    net = motionzoo.create_model(model, **dict(model_kwargs))
-    train_t = resolve_transforms(net, train=True, seed=0, **pipeline)
-    test_t = resolve_transforms(net, train=False, **pipeline)
-    split_kwargs = {k: v for k, v in split_kwargs.items() if v is not None}
-    try:
-        train = dataset_cls(root, split="train", transform=train_t, **split_kwargs)
-        test = dataset_cls(root, split="test", transform=test_t, **split_kwargs)
-    except DatasetNotFoundError as e:
-        raise SystemExit(str(e))
-    notes = f"{len(train)} train / {len(test)} test samples; pipeline {test_t}"
-    if hasattr(train_t, "augment"):
-        notes += f"; train augmentation {train_t.augment}, start-crop {train_t.start_crop}"
-    skipped = train.summary["skipped"] + test.summary["skipped"]
-    if skipped:
-        notes += f"; skipped {len(skipped)} file(s): " + ", ".join(n for n, _ in skipped)
-    classes = list(train.classes)
-    if synthetic:  # synthetic NTU files use the first K action classes
-        classes = classes[: len(set(map(int, train.labels)) | set(map(int, test.labels)))]
-    return BenchmarkData(train, test, classes, fingerprint=f"{train.fingerprint}+{test.fingerprint}",
-                         synthetic=synthetic, notes=notes)
+def _load(bench: SkeletonBenchmark, model: str, fixed_root: Path | None, synthetic: bool, data_root: Path | None,
+          quick: bool, recipe: Recipe | None = None, split: str = "test") -> list[BenchmarkData]:
+    root = Path(fixed_root) if fixed_root is not None else data_root_or_shared(data_root, bench.subdir)
+    recipe = recipe if recipe is not None else get_recipe(model, bench.key)
+    net = motionzoo.create_model(model, num_classes=bench.protocol.num_classes, **recipe.model_kwargs)
+    train_t = motionzoo.resolve_transforms(net, train=True, recipe=recipe)
+    eval_t = motionzoo.resolve_transforms(net, train=False, recipe=recipe)
+    out = []
+    for k in range(bench.folds):
+        kw = {**{a: b for a, b in bench.split_kwargs.items() if b is not None}, **({"fold": k} if bench.folds > 1 else {})}
+        try:
+            train = bench.dataset_cls(root, split="train", transform=train_t, **kw)
+            if split == "val":        # the test split is not even read
+                train_eval = bench.dataset_cls(root, split="train", transform=eval_t, **kw)
+                tr_idx, val_idx, how = carve_validation(train.meta, train.labels, bench.val_group)
+                train_part, test, skipped = Subset(train, tr_idx), Subset(train_eval, val_idx), train.summary["skipped"]
+                notes = f"VALIDATION: {how}"
+                fingerprint = f"{train.fingerprint}:val"
+            else:
+                test = bench.dataset_cls(root, split="test", transform=eval_t, **kw)
+                train_part, skipped = train, train.summary["skipped"] + test.summary["skipped"]
+                notes = f"{len(train)} train / {len(test)} test samples"
+                fingerprint = f"{train.fingerprint}+{test.fingerprint}"
+        except DatasetNotFoundError as e:
+            raise SystemExit(str(e))
+        notes += f"; pipeline {eval_t}; recipe {recipe.name}"
+        if skipped:
+            notes += f"; skipped {len(skipped)} file(s): " + ", ".join(n for n, _ in skipped)
+        classes = list(train.classes)
+        if synthetic:  # synthetic NTU files use the first K action classes
+            classes = classes[: bench.protocol.num_classes]
+        out.append(BenchmarkData(train_part, test, classes, fingerprint=fingerprint, synthetic=synthetic, notes=notes))
+    return out
 
 
-def skeleton_loader(dataset_cls, subdir: str, model: str, model_kwargs: Mapping[str, Any] | None = None,
-                    split_kwargs: Mapping[str, Any] | None = None,
-                    pipeline: Mapping[str, Any] | None = None, root: Path | None = None,
-                    synthetic: bool = False) -> Callable[[Path | None, bool], BenchmarkData]:
-    """A `BenchmarkRow.data` callable for one dataset split and one model's input pipeline.  `root` fixes the
-    data folder (else --data-root, else ../shared/data/<subdir>); `synthetic` labels the numbers SYNTHETIC."""
-    return partial(_load, dataset_cls, subdir, model, dict(model_kwargs or {}), dict(split_kwargs or {}),
-                   dict(pipeline or {}), root, synthetic)
+def skeleton_loader(bench: SkeletonBenchmark, model: str, root: Path | None = None,
+                    synthetic: bool = False) -> Callable[..., list[BenchmarkData]]:
+    """A `BenchmarkRow.data` callable: `(data_root, quick, recipe=..., split=...)` -> one BenchmarkData per fold.
+    `root` fixes the data folder (else --data-root, else ../shared/data/<subdir>); `synthetic` labels the numbers
+    SYNTHETIC."""
+    return partial(_load, bench, model, root, synthetic)
+
+
+def skeleton_rows(bench: SkeletonBenchmark, models: Sequence[str],
+                  published: Mapping[str, tuple[float | None, str]] | None = None, root: Path | None = None,
+                  synthetic: bool = False, recipes: Mapping[str, Recipe] | None = None) -> list[BenchmarkRow]:
+    """One row per model (the baseline first), each with its recipe for `bench.key` (or `recipes[model]`)."""
+    published = dict(published or {})
+    models = [BASELINE_MODEL] + [m for m in models if m != BASELINE_MODEL]
+    rows = []
+    for model in models:
+        recipe = (recipes or {}).get(model) or get_recipe(model, bench.key)
+        value, source = published.get(model, (None, f"no published number for {model} on {bench.protocol.dataset}"))
+        rows.append(BenchmarkRow(
+            f"{model}/{bench.protocol.split}", model=model, protocol=bench.protocol,
+            data=skeleton_loader(bench, model, root, synthetic), recipe=recipe, published=value,
+            published_source=source, quick={"epochs": bench.quick_epochs},
+            quick_reason=f"smoke schedule: {bench.quick_epochs} epochs"))
+    return rows

@@ -25,7 +25,7 @@ from torch.utils.data import Dataset
 
 import motionzoo
 from motionzoo.data.video import RGBDVideoDataset, read_split_file
-from motionzoo.models.drsr import RECIPE_DRSR_FUSION_UPSTREAM, RECIPE_DRSR_UPSTREAM
+from motionzoo.recipes import get_recipe
 
 NUM_CLASSES = {"ntu": 60, "nvgesture": 25, "thuread": 40, "isogd": 249}
 DATASET_KEY = {"ntu": "ntu60_xsub", "nvgesture": "nvgesture", "thuread": "thu_read", "isogd": "isogd"}
@@ -50,7 +50,9 @@ class _ModelInputs(Dataset):
 
 
 def _loader(args, modality: str):
-    def load(data_root: Path | None, quick: bool) -> BenchmarkData:
+    def load(data_root: Path | None, quick: bool, recipe=None, split: str = "test") -> BenchmarkData:
+        if split != "test":
+            raise SystemExit("rgbd.py has no validation split yet (--split val)")
         fusion = modality == "rgbd"
         extra = QUICK_SIZE if quick else {}
         root = Path(data_root)
@@ -74,9 +76,9 @@ def rows(args) -> list[BenchmarkRow]:
                         description="64 frames (segment midpoints), centre crop, 1 clip; last epoch")
     key = DATASET_KEY[args.dataset]
     out = []
-    for name, model, modality, recipe in (("drsr_rgb", "drsr_rgb", "rgb", RECIPE_DRSR_UPSTREAM),
-                                          ("drsr_depth", "drsr_depth", "depth", RECIPE_DRSR_UPSTREAM),
-                                          ("drsr_fusion", "drsr_fusion", "rgbd", RECIPE_DRSR_FUSION_UPSTREAM)):
+    for name, model, modality, recipe in (("drsr_rgb", "drsr_rgb", "rgb", get_recipe("drsr", "ntu60")),
+                                          ("drsr_depth", "drsr_depth", "depth", get_recipe("drsr", "ntu60")),
+                                          ("drsr_fusion", "drsr_fusion", "rgbd", get_recipe("drsr_capf", "ntu60"))):
         pub = (motionzoo.get_pretrained_cfg(model).published_metrics or {}).get(key, {}).get("top1")
         out.append(BenchmarkRow(
             f"{name}/{args.dataset}", model=model, protocol=protocol, data=_loader(args, modality), recipe=recipe,

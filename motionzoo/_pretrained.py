@@ -83,6 +83,10 @@ class PretrainedCfg:
     mean: tuple[float, ...] | None = None
     std: tuple[float, ...] | None = None
     skeleton_normalization: str | None = None
+    # the input pipeline these weights expect at evaluation: {"name": <motionzoo.data.pipeline name>, field: value}
+    # (`motionzoo.resolve_transforms` builds it; a training recipe may change fields, and weights trained with it
+    # record the fields they were trained with)
+    pipeline: Mapping[str, Any] | None = None
     first_conv: str | None = None
     classifier: str | tuple[str, ...] | None = None
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from conftest import need_shared
-from motionzoo.data import (Augment3D, SkeletonToImage, center_on_joint, convert_keypoints, fixed_length,
+from motionzoo.data import (SkeletonToImage, bones, first_frame_normalize, motion, center_on_joint, convert_keypoints, fixed_length,
                             get_topology, hpc_frame_features, random_start_crop, resample_hpc350, resample_linspace,
                             rnn_windows, rotation_matrix, select_most_active, skeleton_to_image, temporal_window,
                             two_centre_normalize)
@@ -115,18 +115,45 @@ def test_rotation_matrix_convention_and_augment():
     np.testing.assert_allclose(rotation_matrix(scale=1.1), 1.1 * np.eye(3))
     x = _rand(T=5)
     x[:, 0] = 0
-    aug = Augment3D(degrees=(10, 10, 0), scale=(0.9, 1.1), p=1.0, rng=np.random.default_rng(0))
-    y = aug(x)
-    assert not y[:, 0].any()  # padding stays zero
+    from motionzoo.data.pipeline import SkeletonSequencePipeline
+    aug = SkeletonSequencePipeline(topology="ntu25", clip_len=5, normalization="none", temporal="resample",
+                                   random_rotate=(10, 10, 0), random_scale=(0.9, 1.1), random_affine_p=1.0,
+                                   train=True)
+    y = aug(x, rng=np.random.default_rng(0)).numpy()
+    assert not y[0].any()  # padding stays zero
     # rotation + isotropic scale: pairwise distances scale uniformly
     d0 = np.linalg.norm(x[0, 1, 0] - x[0, 1, 1])
-    d1 = np.linalg.norm(y[0, 1, 0] - y[0, 1, 1])
+    d1 = np.linalg.norm(y[1, 0] - y[1, 1])
     d2 = np.linalg.norm(x[0, 2, 3] - x[0, 2, 9])
-    d3 = np.linalg.norm(y[0, 2, 3] - y[0, 2, 9])
+    d3 = np.linalg.norm(y[2, 3] - y[2, 9])
     assert 0.9 <= d1 / d0 <= 1.1 and d1 / d0 == pytest.approx(d3 / d2, rel=1e-4)
-    assert np.array_equal(Augment3D(p=0.0)(x), x)
-    sheared = Augment3D(shear=0.3, p=1.0, rng=np.random.default_rng(1))(x)
-    assert sheared.shape == x.shape
+    off = SkeletonSequencePipeline(topology="ntu25", clip_len=5, normalization="none", temporal="resample",
+                                   random_rotate=(10, 10, 0), random_affine_p=0.0, train=True)
+    np.testing.assert_array_equal(off(x, rng=np.random.default_rng(0)).numpy(), x[0])
+
+
+def test_first_frame_normalize_bones_and_motion():
+    x = _rand(M=2, T=6)
+    x[1, 4:] = 0                                    # body 1 leaves after frame 3
+    y = first_frame_normalize(x)
+    first = y[:, 0].reshape(-1, 3)
+    np.testing.assert_allclose(first.mean(0), 0, atol=1e-5)
+    assert np.linalg.norm(first, axis=1).mean() == pytest.approx(1.0, rel=1e-4)
+    assert not y[1, 4:].any(), "absent joints stay zero"
+    # relative positions survive up to the common scale
+    s = np.linalg.norm(x[:, 0].reshape(-1, 3) - x[:, 0].reshape(-1, 3).mean(0), axis=1).mean()
+    np.testing.assert_allclose(y[1, 2, 3] - y[0, 2, 3], (x[1, 2, 3] - x[0, 2, 3]) / s, rtol=1e-4, atol=1e-5)
+    topo = get_topology("ntu25")
+    b = bones(x, "ntu25")
+    j, p = 3, topo.parents[3]
+    np.testing.assert_allclose(b[0, 1, j], x[0, 1, j] - x[0, 1, p], rtol=1e-6)
+    root = topo.roots[0]
+    np.testing.assert_allclose(b[0, 1, root], x[0, 1, root])          # roots keep their position
+    assert not bones(x, "ntu25", root="zero")[0, 1, root].any()
+    assert not b[1, 4:].any()
+    m = motion(x)
+    np.testing.assert_allclose(m[0, 2], x[0, 3] - x[0, 2], rtol=1e-6)
+    assert not m[:, -1].any() and not m[1, 3:].any(), "no motion into, out of or after absent frames"
 
 
 def test_skeleton_to_image_basic():

@@ -190,16 +190,14 @@ def test_temperature_distill_and_lr_schedules():
     assert D.sharpness_temperature(10) == pytest.approx(0.04 + 0.03 * 10 / 29)
     assert D.sharpness_temperature(80) == D.sharpness_temperature(None) == pytest.approx(0.07)
     assert [D.distill_weight(e) for e in range(4)] == [0.0, 0.0, 1.0, 1.0]
+    # the registered upstream recipes drive the engine's schedule (video-models.md §5.11 table)
+    from motionzoo.recipes import get_recipe
     uni = {0: 1e-8, 1: 0.005, 2: 0.005, 3: 0.005, 4: 0.0049987, 50: 0.0026262, 99: 1.131e-5}
     for e, lr in uni.items():
-        assert D.upstream_lr(e, 0.01) == pytest.approx(lr, rel=1e-3), e
+        assert get_recipe("drsr", "ntu60").lr_at(e) == pytest.approx(lr, rel=1e-3), e
     fus = {0: 1e-8, 1: 0.005, 2: 0.01, 3: 0.01, 4: 0.0099974, 99: 1.262e-5}
     for e, lr in fus.items():
-        assert D.upstream_lr(e, 0.01, fusion=True) == pytest.approx(lr, rel=1e-3), e
-    # The recipes drive the engine's schedule through these functions.
-    from motionzoo.engine.optim import lr_at_epoch
-    assert lr_at_epoch(D.RECIPE_DRSR_UPSTREAM, 50) == pytest.approx(uni[50], rel=1e-3)
-    assert lr_at_epoch(D.RECIPE_DRSR_FUSION_UPSTREAM, 2) == pytest.approx(0.01, rel=1e-6)
+        assert get_recipe("drsr_capf", "ntu60").lr_at(e) == pytest.approx(lr, rel=1e-3), e
 
 
 # -- API ---------------------------------------------------------------------------------------------------

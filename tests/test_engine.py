@@ -11,8 +11,9 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
-from motionzoo.engine import (Recipe, build_optimizer, classification_metrics, confusion_matrix,
-                              cross_entropy_loss, evaluate, fit, load_checkpoint, lr_at_epoch, make_loader,
+from motionzoo.recipes import Recipe, lr_at_epoch
+from motionzoo.engine import (build_optimizer, classification_metrics, confusion_matrix,
+                              cross_entropy_loss, evaluate, fit, load_checkpoint, make_loader,
                               mean_class_accuracy, most_confused_pairs, per_class_accuracy, save_checkpoint,
                               seed_everything, topk_accuracy)
 from motionzoo.engine import checkpoint as ckpt_mod

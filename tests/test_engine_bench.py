@@ -17,7 +17,7 @@ from conftest import REPO
 sys.path.insert(0, str(REPO))
 from benchmarks._common import (SYNTHETIC_LABEL, BenchmarkData, BenchmarkRow, FingerprintMismatch,  # noqa: E402
                                 Protocol, fingerprint_tensors, format_mean_std, run_benchmark, summarize)
-from motionzoo.engine import Recipe  # noqa: E402
+from motionzoo.recipes import Recipe  # noqa: E402
 
 
 def test_summarize_and_format():
@@ -38,7 +38,7 @@ RECIPE = Recipe("tiny", epochs=50, batch_size=16, lr=0.1)
 SYN = Protocol("toy", "xsub", num_classes=3, expected_test_samples=32, description="1 clip")
 
 
-def _toy_data(root, quick):
+def _toy_data(root, quick, recipe=None, split="test"):
     g = torch.Generator().manual_seed(5)
     x = torch.randn(40, 6, generator=g)
     y = (x[:, 0] > 0).long() + (x[:, 1] > 0).long()
@@ -72,7 +72,7 @@ def test_results_writer_synthetic_run(tmp_path, capsys):
     assert all(p["true"] != p["predicted"] for p in r["most_confused"])
 
     md = (tmp_path / "results" / "toybench" / "r1.md").read_text()
-    assert "| model | published | measured mean ± std (n seeds) | delta | protocol | command |" in md
+    assert "| model | published | measured mean ± std (n seeds) | delta | vs baseline | protocol | command |" in md
     line = next(ln for ln in md.splitlines() if ln.startswith("| toy_linear"))
     assert format_mean_std(np.mean(top1), np.std(top1, ddof=1), 2) in line
     assert f"{np.mean(top1) - 90.0:+.1f}" in line and "90.0 (Paper, Table 1)" in line
@@ -109,3 +109,49 @@ def test_real_data_row_flags_and_fingerprint(tmp_path):
     (r,) = doc["rows"]
     assert "fingerprint_mismatch" in r["flags"] and r["evaluation_kind"] == "weights-evaluation"
     assert r["reproduced_std"] == 0.0 and r["n_seeds"] == 1
+
+
+def _fold_data(root, quick, recipe=None, split="test"):
+    """Two folds of different difficulty, and a validation request answered from the training data."""
+    folds = []
+    for k, noise in enumerate((0.1, 3.0)):
+        g = torch.Generator().manual_seed(10 + k)
+        x = torch.randn(60, 6, generator=g)
+        y = (x[:, 0] > 0).long() + (x[:, 1] > 0).long()
+        xt = x + noise * torch.randn(60, 6, generator=g)
+        test = TensorDataset(xt[:20], y[:20]) if split == "test" else TensorDataset(x[40:], y[40:])
+        folds.append(BenchmarkData(TensorDataset(x[:40], y[:40]), test, ["a", "b", "c"],
+                                   fingerprint_tensors(*test.tensors), notes=f"split {split}"))
+    return folds
+
+
+def test_folds_seeds_overrides_validation_and_the_baseline_column(tmp_path):
+    """Folds are not seeds: per seed the mean over folds, then mean +- std over seeds.  `--set` changes the
+    recipe (recorded), `--split val` labels the table, and a row below the baseline is marked."""
+    proto = Protocol("toy", "2fold", num_classes=3)
+    common = dict(protocol=proto, recipe=RECIPE.replace(epochs=3), build_model=_build, data=_fold_data)
+    rows = [BenchmarkRow("lstm_baseline/2fold", model="lstm_baseline", **common),
+            BenchmarkRow("weak/2fold", model="weak", **{**common, "recipe": RECIPE.replace(epochs=1, lr=0.0)})]
+    argv = ["--out", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs"), "--run-name", "f",
+            "--no-progress", "--no-plots", "--seeds", "0", "1", "--set", "batch_size=8"]
+    doc = run_benchmark("toybench", rows, argv)
+    base, weak = doc["rows"]
+    for s in base["per_seed"]:
+        assert len(s["folds"]) == 2 and s["top1"] == pytest.approx(np.mean([f["top1"] for f in s["folds"]]))
+    assert base["n_seeds"] == 2 and base["num_folds"] == 2 and base["num_samples_evaluated"] == 40
+    assert base["recipe"]["batch_size"] == 8 and base["recipe_overrides"]["changes"] == {"batch_size": 8}
+    md = (tmp_path / "results" / "toybench" / "f.md").read_text()
+    weak_line = next(ln for ln in md.splitlines() if ln.startswith("| weak"))
+    assert weak["reproduced_mean"] < base["reproduced_mean"] and " ✗" in weak_line
+    assert "VALIDATION" not in md and doc["wall_s"] > 0
+    val = run_benchmark("toybench", rows[:1], argv[:-2] + ["--split", "val", "--run-name", "v"])
+    assert val["split"] == "val" and val["rows"][0]["split_evaluated"] == "val"
+    assert "VALIDATION split" in (tmp_path / "results" / "toybench" / "v.md").read_text()
+
+
+def test_default_workers_fit_the_machine(monkeypatch):
+    from benchmarks._common import default_num_workers
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert default_num_workers() == 0
+    monkeypatch.setattr("os.cpu_count", lambda: 32)
+    assert default_num_workers() == 8

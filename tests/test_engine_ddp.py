@@ -12,7 +12,8 @@ import torch.multiprocessing as mp
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from motionzoo.engine import Recipe, evaluate, fit, load_checkpoint, make_loader, seed_everything
+from motionzoo.engine import evaluate, fit, load_checkpoint, make_loader, seed_everything
+from motionzoo.recipes import Recipe
 
 N_VAL = 13   # odd: DistributedSampler pads rank 1's shard with a duplicate of sample 0
 

@@ -310,15 +310,15 @@ def _sweep_module():
 
 
 def test_encoding_reproduces_thesis_statistics(data_dir):
-    """Spec §7.1 / §8.6: per-channel mean and population std (0-255) over the 431 cross-subject training images."""
+    """Spec §7.1 / §8.6: per-channel mean and population std (0-255) over the 431 cross-subject training images,
+    made by the cfg's pipeline (`resolve_transforms`) as the sweep uses it."""
     ns = _sweep_module()
     root = data_dir / "utd_mhad"
     if not root.exists():
         pytest.skip(f"{root} not present")
-    data = ns.load_utd_mhad_images(root)
-    assert data["x"].shape == (861, 3, 20, 68) and int(data["y"].max()) == 26
-    train_x, _ = ns.split_dataset(data, "xsub")["train"]
-    assert len(train_x) == 431
+    data = ns.load_images(root, "xsub")
+    train_x, train_y = data["train"].tensors
+    assert train_x.shape == (431, 3, 20, 68) and len(data["test"]) == 430 and int(train_y.max()) == 26
     p = nb.INPUT_PRESETS["utd_mhad"]
     mean, std = torch.tensor(p["mean"]).view(1, 3, 1, 1), torch.tensor(p["std"]).view(1, 3, 1, 1)
     pixels = (train_x.double() * std + mean) * 255          # undo Normalize: back to 0-255 units
@@ -326,24 +326,25 @@ def test_encoding_reproduces_thesis_statistics(data_dir):
                           atol=1e-3)
     assert torch.allclose(pixels.std((0, 2, 3), unbiased=False),
                           torch.tensor([8.8771, 28.9472, 11.0785], dtype=torch.double), atol=1e-3)
-    sizes = {k: len(v[0]) for k, v in ns.split_dataset(data, "thesis").items()}
+    sizes = {k: len(v) for k, v in ns.load_images(root, "thesis").items()}
     assert sizes == {"train": 323, "valid": 108, "test": 430}
 
 
 def test_sweep_trains_and_resumes(tmp_path):
-    """Two tiny jobs end to end on synthetic images, written, re-read, skipped on restart; torn lines dropped."""
+    """Two tiny jobs end to end (through engine.fit) on synthetic images, written, re-read, skipped on restart;
+    torn lines dropped."""
+    from torch.utils.data import TensorDataset
     ns = _sweep_module()
     out = tmp_path / "r.jsonl"
-    args = ns.parse_args(["--archs", "1651", "1835", "--epochs", "2", "--batch-size", "16", "--out", str(out),
-                          "--concurrent", "2"])
+    args = ns.parse_args(["--archs", "1651", "1835", "--epochs", "2", "--out", str(out)])
+    recipe = ns.get_recipe("nasbench201", "utd_mhad").replace(epochs=2, batch_size=16)
     torch.manual_seed(0)
-    splits = {"train": (torch.randn(40, 3, 8, 12), torch.randint(0, 27, (40,))),
-              "test": (torch.randn(24, 3, 8, 12), torch.randint(0, 27, (24,)))}
-    fp = ns.schedule_fingerprint(args)
-    jobs = [ns.Job(a, 777, args, 27, (3, 8, 12), torch.device("cpu")) for a in ns.select_archs(args)]
-    ns.train_jobs(jobs, splits, args)
-    for job in jobs:
-        ns.append_result(out, ns.build_record(job, args, fp, "cpu"))
+    data = {"train": TensorDataset(torch.randn(40, 3, 8, 12), torch.randint(0, 27, (40,))),
+            "test": TensorDataset(torch.randn(24, 3, 8, 12), torch.randint(0, 27, (24,)))}
+    fp = ns.schedule_fingerprint(recipe, args)
+    for arch in ns.select_archs(args):
+        job = ns.run_job(arch, 777, recipe, data, args, torch.device("cpu"))
+        ns.append_result(out, ns.build_record(arch, 777, job, args, fp, "cpu"))
     recs = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["index"] for r in recs] == [1651, 1835] and all(len(r["history"]["train"]) == 2 for r in recs)
     assert all(0 <= r["test_acc"] <= 100 and r["params"] == nb.param_count(r["index"], 27) for r in recs)
@@ -352,10 +353,9 @@ def test_sweep_trains_and_resumes(tmp_path):
         f.write('{"arch": "|torn')                            # a kill in the middle of a write
     assert ns.read_results(out, fp) == {(r["arch"], 777) for r in recs}
     assert out.read_text().endswith("}\n")
-    other = ns.schedule_fingerprint(ns.parse_args(["--epochs", "3"]))
+    other = ns.schedule_fingerprint(recipe.replace(epochs=3), args)
     with pytest.raises(ValueError, match="schedule"):
         ns.read_results(out, other)
-    assert ns.cosine_lr(0.1, 0, 200) == 0.1 and ns.cosine_lr(0.1, 100, 200) == pytest.approx(0.05)
 
     # The analysis reads the same file: ranking, topology groups, plots.
     sys.path.insert(0, str(REPO / "benchmarks"))

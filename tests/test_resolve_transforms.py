@@ -1,12 +1,18 @@
-"""`resolve_transforms`: the pipeline bound to a model's cfg, as the benchmarks use it."""
+"""`resolve_transforms`: the pipeline bound to a model's cfg and recipe, as the benchmarks and users get it."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
+from torch.utils.data import DataLoader
 
 import motionzoo
-from motionzoo.data.pipeline import SkeletonRNNPipeline
+from motionzoo.data import UTDMHADDataset
+from motionzoo.data.pipeline import PipelineError, SkeletonSequencePipeline
+from motionzoo.engine import make_loader
+from motionzoo.recipes import get_recipe
+
+from conftest import DATA, need_shared
 
 
 def _walk(m=1, t=30, v=25, seed=0):
@@ -19,7 +25,7 @@ def _walk(m=1, t=30, v=25, seed=0):
 def test_two_stream_rnn_pipeline_follows_the_cfg():
     model = motionzoo.create_model("two_stream_rnn")
     t = motionzoo.resolve_transforms(model)
-    assert isinstance(t, SkeletonRNNPipeline) and t.topology == "ntu25" and t.clip_len == 100
+    assert isinstance(t, SkeletonSequencePipeline) and t.topology == "ntu25" and t.clip_len == 100
     assert t.normalization == "two_centre" and not t.train
     y = t(_walk(t=30))
     assert y.shape == (100, 25, 3) and y.dtype == torch.float32
@@ -29,18 +35,56 @@ def test_two_stream_rnn_pipeline_follows_the_cfg():
         assert model.eval()(y[None]).shape == (1, 60)
 
 
-def test_train_pipeline_augments_and_is_seeded():
-    model = motionzoo.create_model("two_stream_rnn")
-    a = motionzoo.resolve_transforms(model, train=True, seed=1)
-    b = motionzoo.resolve_transforms(model, train=True, seed=1)
-    outs_a = [a(_walk()) for _ in range(6)]
-    outs_b = [b(_walk()) for _ in range(6)]
-    assert all(torch.equal(x, y) for x, y in zip(outs_a, outs_b))
-    assert any(not torch.equal(outs_a[0], o) for o in outs_a[1:]), "training draws must vary"
+def test_recipe_pipeline_fields_replace_the_cfg_fields():
+    recipe = get_recipe("two_stream_rnn", "utd_mhad")
+    model = motionzoo.create_model("two_stream_rnn", num_classes=27, **recipe.model_kwargs)
+    t = motionzoo.resolve_transforms(model, recipe=recipe)
+    assert (t.topology, t.clip_len, t.normalization, t.temporal) == ("kinect_v1_20", 32, "first_frame", "resample")
+    assert motionzoo.resolve_transforms(model, recipe="utd_mhad") == t      # a dataset key looks the recipe up
+    with torch.no_grad():
+        assert model.eval()(t(_walk(t=50, v=20))[None]).shape == (1, 27)
 
 
-def test_concat_persons_and_scene_centring_keep_relative_positions():
-    model = motionzoo.create_model("two_stream_rnn", layout="sbu15", persons="concat", num_person=2, window=12,
+def test_unknown_pipeline_fields_raise_naming_the_fields():
+    with pytest.raises(PipelineError, match="no field.*bogus.*fields: .*clip_len"):
+        motionzoo.resolve_transforms("two_stream_rnn", bogus=1)
+    with pytest.raises(PipelineError, match="normalization"):
+        motionzoo.resolve_transforms("two_stream_rnn", normalization="unit_ball")
+
+
+def test_augmentation_depends_on_seed_epoch_and_index_only(tmp_path):
+    """The training-issue defect: one generator per pipeline, copied into every worker and re-created every
+    epoch, gave identical draws across workers and epochs.  Now item i of epoch e is a function of (seed, e, i)."""
+    need_shared(DATA / "utd_mhad")
+    t = motionzoo.resolve_transforms("lstm_baseline", train=True, recipe="utd_mhad")
+    ds = UTDMHADDataset(split="train", transform=t, seed=0, cache_dir=tmp_path, subjects=[1])
+
+    def epoch_batches(workers, epoch, seed=0):
+        ds.seed = seed
+        ds.set_epoch(epoch)
+        loader = DataLoader(ds, batch_size=4, shuffle=False, num_workers=workers)
+        return torch.cat([x for x, _ in loader][:4])
+
+    e0 = epoch_batches(0, 0)
+    assert torch.equal(e0, epoch_batches(2, 0)), "samples must not depend on the worker count"
+    assert not torch.equal(e0, epoch_batches(0, 1)), "epochs must draw different augmentations"
+    assert not torch.equal(e0, epoch_batches(0, 0, seed=1)), "seeds must draw different augmentations"
+    assert len({tuple(x.flatten()[:8].tolist()) for x in e0}) == len(e0), "items must draw independently"
+
+
+def test_engine_tells_the_dataset_the_epoch(tmp_path):
+    need_shared(DATA / "utd_mhad")
+    t = motionzoo.resolve_transforms("lstm_baseline", train=True, recipe="utd_mhad")
+    ds = UTDMHADDataset(split="train", transform=t, seed=3, cache_dir=tmp_path, subjects=[1])
+    from torch.utils.data import Subset
+    from motionzoo.engine.loop import _set_epoch
+    loader = make_loader(Subset(ds, range(8)), 4, train=True, seed=3)
+    _set_epoch(loader, 5)
+    assert ds.epoch == 5, "set_epoch must reach the dataset through Subset wrappers"
+
+
+def test_concat_persons_keep_relative_positions_and_never_drop_a_body():
+    model = motionzoo.create_model("two_stream_rnn", topology="sbu15", persons="concat", num_person=2, window=12,
                                    num_classes=8)
     t = motionzoo.resolve_transforms(model, clip_len=24, temporal="resample", normalization="scene")
     x = _walk(m=2, t=20, v=15)
@@ -50,6 +94,11 @@ def test_concat_persons_and_scene_centring_keep_relative_positions():
     gap = (y[1, :, :, 0] - y[0, :, :, 0]).mean()
     assert abs(gap.item() - 1.5) < 0.1, "scene centring must keep the distance between the persons"
     assert model.eval()(y[None]).shape == (1, 8)
+    three = np.concatenate([x, _walk(m=1, t=20, v=15, seed=5)])
+    with pytest.raises(ValueError, match=r"bodies \[2\] carry data.*num_person=2"):
+        t(three)
+    padded = np.concatenate([x, np.zeros_like(x[:1])])     # an empty third body is no data lost
+    assert torch.equal(t(padded), y)
 
 
 def test_bad_samples_name_the_expected_layout():
@@ -58,11 +107,30 @@ def test_bad_samples_name_the_expected_layout():
         t(np.zeros((1, 10, 20, 3), np.float32))
     with pytest.raises(ValueError, match="0 frames"):
         t(np.zeros((1, 0, 25, 3), np.float32))
+    nan = _walk()
+    nan[0, 3, 4, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        t(nan)
 
 
-def test_other_families():
+def test_pose_lstm_pipeline():
     pose = motionzoo.resolve_transforms("pose_lstm")
     f = pose(np.random.default_rng(0).normal(size=(2, 40, 17, 3)).astype(np.float32))
     assert f.shape == (350, 68)
-    img = motionzoo.resolve_transforms("nasbench201")
-    assert img(_walk(t=40, v=20)).shape[-2:] == (20, 68)
+
+
+def test_nasbench201_images_are_normalised_by_the_cfg():
+    """The cfg's mean/std are the thesis' UTD-MHAD statistics: on real UTD-MHAD samples the pipeline's images
+    must come out centred with unit spread per channel (before the fix they were plain 0..1 images)."""
+    need_shared(DATA / "utd_mhad")
+    cfg = motionzoo.get_pretrained_cfg("nasbench201")
+    t = motionzoo.resolve_transforms("nasbench201")
+    assert (t.height, t.width) == cfg.input_size[1:] and t.mean == cfg.mean and t.std == cfg.std
+    from motionzoo.data import read_utd_mhad
+    from motionzoo.data.utd_mhad import list_utd_mhad
+    files = list_utd_mhad(DATA / "utd_mhad")[::8]
+    imgs = torch.stack([t(read_utd_mhad(f["path"], canonical=False)) for f in files])
+    assert imgs.shape[1:] == (3, 20, 68)
+    mean, std = imgs.mean(dim=(0, 2, 3)), imgs.std(dim=(0, 2, 3))
+    assert torch.all(mean.abs() < 0.25), mean
+    assert torch.all((std - 1).abs() < 0.25), std

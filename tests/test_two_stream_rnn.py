@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -11,7 +13,9 @@ from einops import rearrange
 
 import motionzoo
 from motionzoo.data import get_topology
-from motionzoo.models.two_stream_rnn import RECIPES, SpatialRNN, TemporalRNN, TwoStreamRNN
+from motionzoo.models.two_stream_rnn import SpatialRNN, TemporalRNN, TwoStreamRNN
+from motionzoo.engine import build_optimizer
+from motionzoo.recipes import get_recipe
 
 TEMPORAL = ["temporal_rnn_stacked", "temporal_rnn_hierarchical", "temporal_rnn_part_hier"]
 SPATIAL = ["spatial_rnn_chain", "spatial_rnn_traversal"]
@@ -294,12 +298,33 @@ def test_bad_constructor_args():
 
 
 # -- recipe ------------------------------------------------------------------------------------------------------
-def test_authors_recipe():
-    r = RECIPES["two_stream_rnn"]
-    assert (r.optimizer, r.lr, r.momentum, r.nesterov, r.batch_size) == ("sgd", 0.02, 0.9, True, 256)
-    assert (r.schedule, r.step_size, r.gamma, r.weight_decay) == ("step", 40, 0.7, 0.0)
-    aug = r.data["augment"]
-    assert r.data["clip_len"] == 100 and r.data["normalization"] == "two_centre"
-    assert aug["rotate"]["axes"] == ("x", "y") and aug["rotate"]["max_degrees"] == 10.0
-    assert aug["scale"]["range"] == (0.9, 1.1) and aug["shear"] is None
-    assert set(RECIPES) == set(ALL)
+def test_authors_recipe_behaves_as_their_code():
+    """The authors' recipe, by what it does: Nesterov SGD at 0.02 x 0.7 every 40 epochs; the first 100 frames with
+    zeros in front; in training, with p = 0.5, one rotation about x and y (whole degrees within +-10) and scale."""
+    for arch in ALL:
+        r = get_recipe(arch)               # the default recipe is the authors'
+        assert r.name == f"{arch}/ntu60"
+        assert [r.lr_at(e) for e in (0, 39, 40, 80, 199)] == pytest.approx([0.02, 0.02, 0.014, 0.0098, 0.02 * 0.7 ** 4])
+    model = motionzoo.create_model("two_stream_rnn")
+    opt = build_optimizer(model, r)
+    assert isinstance(opt, torch.optim.SGD) and opt.defaults["nesterov"] and opt.defaults["momentum"] == 0.9
+    rng = np.random.default_rng(0)
+    long = rng.normal(size=(1, 130, 25, 3)).astype(np.float32)
+    eval_t = motionzoo.resolve_transforms(model, recipe=r)
+    y = eval_t(long)
+    assert y.shape == (100, 25, 3)
+    np.testing.assert_allclose(y.numpy(), motionzoo.data.two_centre_normalize(long)[0, :100], rtol=1e-6)
+    train_t = motionzoo.resolve_transforms(model, train=True, recipe=r)
+    affine = cropped = 0
+    for i in range(200):
+        out = train_t(long, rng=np.random.default_rng(i))
+        kept = out.abs().sum(dim=(1, 2)) > 0
+        k = int(kept.int().argmax())                                  # frames the start-crop zeroed in front
+        assert k <= 30 and torch.all(kept[k:]), "the start-crop drops up to 0.3 T frames at the front"
+        cropped += k > 0
+        if not torch.equal(out[kept], y[kept]):
+            affine += 1
+            d_in = torch.linalg.norm(y[-1, 3] - y[-1, 7])
+            d_out = torch.linalg.norm(out[-1, 3] - out[-1, 7])
+            assert 0.9 - 1e-4 <= float(d_out / d_in) <= 1.1 + 1e-4, "rotation and a scale within 0.9-1.1"
+    assert 70 < affine < 130 and 60 < cropped < 130

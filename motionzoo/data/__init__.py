@@ -1,7 +1,8 @@
 """Skeleton data: topologies, readers of the original dataset formats, transforms, datasets.
 
 Modules: topology (layouts), ntu / sbu / utd_mhad / msr_action3d / uea_ts (NATOPS) / nw_ucla / utkinect (one reader per
-format), bodies (NTU body selection), transforms, formats (keypoint converters), datasets (+ cache),
+format), bodies (NTU body selection), transforms, pipeline (model input pipelines), splits (validation carving),
+formats (keypoint converters), datasets (+ cache),
 synthetic (synthetic NTU files), show (drawing).  ``video.py`` / ``synthetic_video.py`` are the RGB-D pipeline
 and are not imported here.
 """
@@ -19,8 +20,9 @@ from .utkinect import read_utkinect_joints, read_utkinect_labels, UTKINECT_CLASS
 from .formats import convert_keypoints
 from .transforms import (Compose, two_centre_normalize, center_on_joint, select_most_active, fixed_length,
                          resample_linspace, temporal_window, random_start_crop, rnn_windows, resample_hpc350,
-                         rotation_matrix, Augment3D, skeleton_to_image, SkeletonToImage, IMAGE_PRESETS,
-                         hpc_frame_features)
+                         rotation_matrix, skeleton_to_image, SkeletonToImage, IMAGE_PRESETS, hpc_frame_features,
+                         first_frame_normalize, bones, motion)
+from .splits import carve_validation
 from .datasets import (SkeletonDataset, NTUSkeletonDataset, SBUDataset, UTDMHADDataset, MSRAction3DDataset,
                        NATOPSDataset, NWUCLADataset, UTKinectDataset, DATASETS, get_dataset, pad_collate)
 from .synthetic import write_synthetic_ntu
@@ -36,8 +38,9 @@ __all__ = [
     "read_nw_ucla", "NW_UCLA_CLASSES", "read_utkinect_joints", "read_utkinect_labels", "UTKINECT_CLASSES",
     "convert_keypoints",
     "Compose", "two_centre_normalize", "center_on_joint", "select_most_active", "fixed_length", "resample_linspace",
-    "temporal_window", "random_start_crop", "rnn_windows", "resample_hpc350", "rotation_matrix", "Augment3D",
-    "skeleton_to_image", "SkeletonToImage", "IMAGE_PRESETS", "hpc_frame_features",
+    "temporal_window", "random_start_crop", "rnn_windows", "resample_hpc350", "rotation_matrix",
+    "skeleton_to_image", "SkeletonToImage", "IMAGE_PRESETS", "hpc_frame_features", "first_frame_normalize", "bones",
+    "motion", "carve_validation",
     "SkeletonDataset", "NTUSkeletonDataset", "SBUDataset", "UTDMHADDataset", "MSRAction3DDataset", "NATOPSDataset",
     "NWUCLADataset", "UTKinectDataset", "DATASETS", "get_dataset", "pad_collate",
     "write_synthetic_ntu", "show", "show_path",

@@ -62,7 +62,7 @@ class SkeletonDataset(Dataset):
     default_subdir = ""
 
     def __init__(self, root=None, split: str = "train", transform: Callable | None = None, return_meta: bool = False,
-                 cache: bool = True, cache_dir=None, **options):
+                 cache: bool = True, cache_dir=None, seed: int | None = None, **options):
         if root is None:
             base = default_data_root()
             if base is None:
@@ -77,6 +77,7 @@ class SkeletonDataset(Dataset):
         self.split = split
         self.transform = transform
         self.return_meta = return_meta
+        self.seed, self.epoch = seed, 0
         self.options = {"split": split, **options}
         self._skipped: list[tuple[str, str]] = []
         self.fingerprint = fingerprint_sources(self._sources(), self.root,
@@ -127,10 +128,23 @@ class SkeletonDataset(Dataset):
     def __len__(self) -> int:
         return len(self._store)
 
+    def set_epoch(self, epoch: int) -> None:
+        """The engine calls this before every epoch: a random transform's draws for item i are a function of
+        (seed, epoch, i), whatever the DataLoader's worker count."""
+        self.epoch = int(epoch)
+
+    def sample_rng(self, i: int) -> np.random.Generator:
+        """The generator item `i` draws from: seeded by (seed, epoch, i), or fresh entropy when seed is None."""
+        if self.seed is None:
+            return np.random.default_rng()
+        return np.random.default_rng([int(self.seed), self.epoch, int(i)])
+
     def __getitem__(self, i: int):
         x = self._store.sample(i)
         if self.transform is not None:
-            x = self.transform(x)
+            # pipelines with random augmentation take the per-item generator (motionzoo.data.pipeline)
+            x = self.transform(x, rng=self.sample_rng(i)) if getattr(self.transform, "stochastic", False) \
+                else self.transform(x)
         if isinstance(x, np.ndarray):
             x = torch.from_numpy(x)
         y = int(self.labels[i])

@@ -1,102 +1,244 @@
-"""Input pipelines bound to a model's cfg and recipe: a canonical sample (M, T, V, C) in -> the model's input out.
+"""Input pipelines: one canonical sample in, one model input out, described by plain data.
 
-`motionzoo.resolve_transforms(model, train=...)` builds these from the model's `pretrained_cfg` and its family's
-recipe, and the benchmark scripts use exactly the same objects, so card numbers and user results share one path.
+Every architecture's cfg names its pipeline (`cfg.pipeline = {"name": ..., field: value, ...}`: what the
+weights expect at evaluation); a training recipe may change fields (`recipe.pipeline`); the caller may override
+more.  `build_pipeline(cfg, fields, train=...)` turns that into a callable, and `motionzoo.resolve_transforms`
+is the public way in.  A field that the named pipeline does not have is an error, so a recipe key that nothing
+reads cannot exist.
+
+Randomness (training augmentation) comes from the `rng` argument of `__call__`: the skeleton datasets pass a
+generator seeded from (seed, epoch, index) (see `SkeletonDataset.set_epoch`), so an augmented sample depends only
+on those three numbers, never on the DataLoader's worker count or on which worker drew it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import torch
 
 from .topology import get_topology
-from .transforms import (Augment3D, center_on_joint, fixed_length, random_start_crop, resample_linspace,
-                         two_centre_normalize)
+from .transforms import (bones, center_on_joint, first_frame_normalize, fixed_length, motion, random_start_crop,
+                         resample_linspace, rotation_matrix, two_centre_normalize)
 
-__all__ = ["SkeletonRNNPipeline"]
+__all__ = ["SkeletonSequencePipeline", "PoseFeaturePipeline", "SkeletonImagePipeline", "register_pipeline",
+           "build_pipeline", "validate_pipeline", "list_pipelines", "pipeline_fields", "PipelineError"]
 
 
-@dataclass
-class SkeletonRNNPipeline:
-    """The two-stream RNN family's pipeline (skeleton-models.md §A.7-A.8).
+class PipelineError(ValueError):
+    """A pipeline spec that names an unknown pipeline or field, or a value out of range."""
 
-    normalization  "two_centre" (authors'), "center" (root joint per frame), "scene" (one translation for the
-                   whole sample: the first body's root joint in its first frame; keeps the bodies' positions
-                   relative to each other, which interactions such as approaching / departing are about), or "none"
-    temporal       "pad_front": the authors' rule, the first `clip_len` frames with zeros prepended to shorter
-                   sequences (real frames end at t = clip_len - 1); "resample": uniform linspace to `clip_len`
-                   (for datasets whose sequences are much shorter or longer than `clip_len`)
-    persons        "per_body" -> (M, T, V, C) (M = 1 squeezed to (T, V, C)); "concat" -> (num_person, T, V, C)
-    representation "joints" (positions) or "bones": each joint minus its parent joint (roots keep their position),
-                   which brings out small local shapes, e.g. thumb vs hand tip, next to large arm motions
-    scale          multiplies the coordinates first (e.g. 1e-3 for datasets stored in millimetres: the recipe's
-                   learning rate assumes metres, as in NTU)
-    train          enables the random start-crop and the 3D augmentation (`augment` kwargs for `Augment3D`)
+
+_PIPELINES: dict[str, type] = {}
+
+
+def register_pipeline(name: str) -> Callable[[type], type]:
+    """Register a pipeline class: a dataclass with a `train: bool` field and a classmethod
+    `cfg_fields(cfg) -> dict` giving the fields a model cfg implies (topology, clip length, ...)."""
+    def deco(cls: type) -> type:
+        if name in _PIPELINES:
+            raise ValueError(f"pipeline {name!r} is already registered")
+        cls.pipeline_name = name
+        _PIPELINES[name] = cls
+        return cls
+    return deco
+
+
+def list_pipelines() -> list[str]:
+    return sorted(_PIPELINES)
+
+
+def pipeline_fields(name: str) -> list[str]:
+    """The fields a spec for pipeline `name` may set (besides `name`)."""
+    return [f.name for f in dataclasses.fields(_pipeline_class(name)) if f.name != "train"]
+
+
+def _pipeline_class(name: str | None) -> type:
+    if name not in _PIPELINES:
+        raise PipelineError(f"unknown pipeline {name!r}; known: {', '.join(list_pipelines())}")
+    return _PIPELINES[name]
+
+
+def _spec(cfg, fields: Mapping[str, Any] | None) -> tuple[type, dict[str, Any]]:
+    base = dict(getattr(cfg, "pipeline", None) or {})
+    fields = dict(fields or {})
+    name = fields.pop("name", None) or base.pop("name", None)
+    base.pop("name", None)
+    if name is None:
+        raise PipelineError(f"{getattr(cfg, 'name', cfg)!r} names no input pipeline (cfg.pipeline is empty)")
+    cls = _pipeline_class(name)
+    allowed = set(pipeline_fields(name))
+    for where, d in (("cfg.pipeline", base), ("fields", fields)):
+        unknown = set(d) - allowed
+        if unknown:
+            raise PipelineError(f"pipeline {name!r} has no field(s) {sorted(unknown)} ({where}); "
+                                f"fields: {', '.join(sorted(allowed))}")
+    return cls, {**cls.cfg_fields(cfg), **base, **fields}
+
+
+def validate_pipeline(cfg, fields: Mapping[str, Any] | None = None) -> None:
+    """Raise PipelineError when `fields` over `cfg.pipeline` do not make a valid pipeline."""
+    build_pipeline(cfg, fields, train=True)
+
+
+def build_pipeline(cfg, fields: Mapping[str, Any] | None = None, train: bool = False):
+    """The pipeline `cfg.pipeline["name"]` with the cfg's fields, then `fields` on top; `train` enables the
+    training-only augmentation."""
+    cls, kwargs = _spec(cfg, fields)
+    try:
+        return cls(train=train, **kwargs)
+    except TypeError as e:
+        raise PipelineError(f"pipeline {cls.pipeline_name!r}: {e}") from None
+
+
+def _choice(name: str, value, options) -> None:
+    if value not in options:
+        raise PipelineError(f"{name}={value!r}; choose one of {', '.join(map(repr, options))}")
+
+
+def _tensor(x: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+
+
+@register_pipeline("skeleton_sequence")
+@dataclass(frozen=True)
+class SkeletonSequencePipeline:
+    """Canonical (M, T, V, C) skeleton -> a fixed-length sequence for the recurrent and graph models.
+
+    Steps, in order: `coordinate_scale`; `normalization`; `stream`; `temporal` to `clip_len` frames; in training
+    the random start-crop and the random rotation + scale; `persons`.
+
+    normalization  "two_centre" (the two-stream RNN authors', per frame), "center" (root joint per frame),
+                   "scene" (one translation for the sample: body 0's root joint in its first present frame),
+                   "first_frame" (the mean joint of the first present frame, all bodies, and division by the
+                   mean joint distance to it: position and size removed, bodies kept relative to each other),
+                   or "none"
+    stream         "joint" (positions), "bone" (joint minus parent; roots keep their position), "joint_motion",
+                   "bone_motion" (frame differences of those)
+    temporal       "pad_front": the first `clip_len` frames with zeros prepended to shorter sequences (the
+                   two-stream RNN authors'); "resample": round(linspace) to `clip_len` frames
+    persons        "per_body" -> (M, T, V, C), M = 1 squeezed to (T, V, C); "concat" -> (num_person, T, V, C),
+                   missing bodies zero-filled; a body beyond `num_person` that carries data is an error (select
+                   bodies in the dataset: `body_rule=`), never silently dropped
+    random_rotate  training: max |angle| in degrees about the x, y, z axes (uniform; 0 = no rotation about it)
+    random_scale   training: isotropic scale ~ U(lo, hi); (1, 1) = off
+    random_affine_p  probability that a sample gets the rotation + scale (one draw for both, as the authors)
+    random_start_crop, random_start_crop_p   training: with p, drop the first k ~ U{0..floor(f T)} frames and
+                   re-pad k zeros at the front (T unchanged)
+    integer_degrees  draw whole degrees (the two-stream RNN authors')
     """
 
-    topology: str
+    topology: str = "ntu25"
     clip_len: int = 100
     normalization: str = "two_centre"
+    stream: str = "joint"
     temporal: str = "pad_front"
     persons: str = "per_body"
     num_person: int = 1
-    scale: float = 1.0
-    representation: str = "joints"
+    coordinate_scale: float = 1.0
+    random_rotate: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    random_scale: tuple[float, float] = (1.0, 1.0)
+    random_affine_p: float = 0.0
+    random_start_crop: float = 0.0
+    random_start_crop_p: float = 0.0
+    integer_degrees: bool = False
     train: bool = False
-    start_crop: Mapping[str, Any] | None = field(default_factory=lambda: {"p": 0.5, "max_fraction": 0.3})
-    augment: Mapping[str, Any] | None = field(default_factory=dict)
-    seed: int | None = None
+
+    NORMALIZATIONS = ("two_centre", "center", "scene", "first_frame", "none")
+    STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
+    stochastic = True          # takes `rng=` (datasets pass one per (seed, epoch, index))
 
     def __post_init__(self):
-        self._topo = get_topology(self.topology)
-        self._rng = np.random.default_rng(self.seed)
-        self._augment = Augment3D(**{**dict(self.augment), "rng": self._rng}) if (
-            self.train and self.augment is not None) else None
-        if self.normalization not in ("two_centre", "center", "scene", "none"):
-            raise ValueError(f"normalization={self.normalization!r}; choose two_centre, center, scene or none")
-        if self.representation not in ("joints", "bones"):
-            raise ValueError(f"representation={self.representation!r}; choose joints or bones")
-        if self.temporal not in ("pad_front", "resample"):
-            raise ValueError(f"temporal={self.temporal!r}; choose pad_front or resample")
+        get_topology(self.topology)
+        _choice("normalization", self.normalization, self.NORMALIZATIONS)
+        _choice("stream", self.stream, self.STREAMS)
+        _choice("temporal", self.temporal, ("pad_front", "resample"))
+        _choice("persons", self.persons, ("per_body", "concat"))
+        if self.clip_len < 1 or self.num_person < 1:
+            raise PipelineError(f"clip_len and num_person must be >= 1, got {self.clip_len}, {self.num_person}")
+        object.__setattr__(self, "random_rotate", tuple(float(a) for a in self.random_rotate))
+        object.__setattr__(self, "random_scale", tuple(float(s) for s in self.random_scale))
+        if len(self.random_rotate) != 3 or len(self.random_scale) != 2 or not 0 < self.random_scale[0] <= self.random_scale[1]:
+            raise PipelineError(f"random_rotate needs 3 angles and random_scale (lo, hi) with 0 < lo <= hi; got "
+                                f"{self.random_rotate}, {self.random_scale}")
+        for p in ("random_affine_p", "random_start_crop_p", "random_start_crop"):
+            if not 0.0 <= getattr(self, p) <= 1.0:
+                raise PipelineError(f"{p} must be in [0, 1], got {getattr(self, p)}")
 
-    def __call__(self, x) -> torch.Tensor:
+    @classmethod
+    def cfg_fields(cls, cfg) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if getattr(cfg, "keypoint_format", None):
+            out["topology"] = cfg.keypoint_format
+        if getattr(cfg, "clip_len", None):
+            out["clip_len"] = cfg.clip_len
+        if getattr(cfg, "input_layout", "") == "NMTVC":
+            out.update(persons="concat", num_person=cfg.num_person or 1)
+        return out
+
+    def __call__(self, x, rng: np.random.Generator | None = None) -> torch.Tensor:
+        topo = get_topology(self.topology)
         x = np.asarray(x, dtype=np.float32)
-        if x.ndim != 4 or x.shape[2] != self._topo.num_joints:
-            raise ValueError(f"expected a canonical (M, T, V={self._topo.num_joints}, C) {self.topology} sample, "
+        if x.ndim != 4 or x.shape[2] != topo.num_joints:
+            raise ValueError(f"expected a canonical (M, T, V={topo.num_joints}, C) {self.topology} sample, "
                              f"got shape {x.shape}")
         if x.shape[1] == 0:
             raise ValueError("empty sample (0 frames)")
-        if self.scale != 1.0:
-            x = x * np.float32(self.scale)
+        if not np.isfinite(x).all():
+            raise ValueError(f"sample of shape {x.shape} contains NaN or infinite values")
+        if self.coordinate_scale != 1.0:
+            x = x * np.float32(self.coordinate_scale)
         if self.normalization == "two_centre":
-            x = two_centre_normalize(x, self._topo)
+            x = two_centre_normalize(x, topo)
         elif self.normalization == "center":
-            x = center_on_joint(x, self._topo)
+            x = center_on_joint(x, topo)
         elif self.normalization == "scene":
-            x = _scene_centre(x, self._topo)
-        if self.representation == "bones":
-            parents = np.asarray(self._topo.parents)
-            has_parent = parents >= 0
-            x = x.copy()
-            x[:, :, has_parent, :3] -= x[:, :, parents[has_parent], :3]
-        if self.temporal == "resample":
-            x = resample_linspace(x, self.clip_len)
-        else:
-            x = fixed_length(x, self.clip_len, pad="prepend", crop="first")
-        if self.train and self.start_crop:
-            x = random_start_crop(x, rng=self._rng, **dict(self.start_crop))
-        if self._augment is not None:
-            x = self._augment(x)
-        if self.persons == "concat":
-            m = x.shape[0]
-            if m < self.num_person:
-                x = np.concatenate([x, np.zeros((self.num_person - m,) + x.shape[1:], x.dtype)])
+            x = _scene_centre(x, topo)
+        elif self.normalization == "first_frame":
+            x = first_frame_normalize(x)
+        if self.stream.startswith("bone"):
+            x = bones(x, topo)
+        x = resample_linspace(x, self.clip_len) if self.temporal == "resample" else fixed_length(
+            x, self.clip_len, pad="prepend", crop="first")
+        if self.stream.endswith("motion"):
+            x = motion(x)
+        if self.train:
+            rng = rng if rng is not None else np.random.default_rng()
+            if self.random_start_crop_p > 0 and self.random_start_crop > 0:
+                x = random_start_crop(x, self.random_start_crop, self.random_start_crop_p, rng=rng)
+            if self.random_affine_p > 0 and rng.random() < self.random_affine_p:
+                x = self._affine(x, rng)
+        return _tensor(self._persons(x))
+
+    def _affine(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        angles = []
+        for d in self.random_rotate:
+            if d <= 0:
+                angles.append(0.0)
+            elif self.integer_degrees:
+                angles.append(float(rng.integers(-int(d), int(d) + 1)))
+            else:
+                angles.append(float(rng.uniform(-d, d)))
+        a = rotation_matrix(*angles, scale=float(rng.uniform(*self.random_scale))).astype(np.float32)
+        out = x.copy()
+        out[..., :3] = x[..., :3] @ a          # zero (absent) joints stay zero
+        return out
+
+    def _persons(self, x: np.ndarray) -> np.ndarray:
+        if self.persons == "per_body":
+            return x[0] if x.shape[0] == 1 else x
+        m = x.shape[0]
+        if m > self.num_person:
+            extra = [k for k in range(self.num_person, m) if np.abs(x[k]).sum() > 0]
+            if extra:
+                raise ValueError(f"sample has {m} bodies and bodies {extra} carry data, but the pipeline keeps "
+                                 f"num_person={self.num_person}: select bodies in the dataset (body_rule=...)")
             x = x[: self.num_person]
-        elif x.shape[0] == 1:
-            x = x[0]
-        return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+        elif m < self.num_person:
+            x = np.concatenate([x, np.zeros((self.num_person - m,) + x.shape[1:], x.dtype)])
+        return x
 
 
 def _scene_centre(x: np.ndarray, topo) -> np.ndarray:
@@ -110,3 +252,110 @@ def _scene_centre(x: np.ndarray, topo) -> np.ndarray:
     out = x.copy()
     out[..., :3] -= origin * present[..., None, None]
     return out
+
+
+@register_pipeline("hpc_pose_features")
+@dataclass(frozen=True)
+class PoseFeaturePipeline:
+    """(2, T, 17, C >= 3) COCO-17 pair -> (length, 68): the Human-Pose-Classification per-frame features,
+    resampled to `length` frames by the upstream interpolation (skeleton-models.md §B.3-B.4)."""
+
+    length: int = 350
+    subsample_long: bool = False
+    train: bool = False
+    stochastic = False
+
+    @classmethod
+    def cfg_fields(cls, cfg) -> dict[str, Any]:
+        size = getattr(cfg, "input_size", None)
+        return {"length": size[0]} if size else {}
+
+    def __call__(self, x, rng=None) -> torch.Tensor:
+        from .transforms import hpc_frame_features, resample_hpc350
+        return _tensor(resample_hpc350(hpc_frame_features(x), self.length, subsample_long=self.subsample_long))
+
+
+@register_pipeline("skeleton_image")
+@dataclass(frozen=True)
+class SkeletonImagePipeline:
+    """Skeleton -> (3, height, width) image, rows = joints, columns = frames (nas-bench-201.md §7.1), normalised
+    by the cfg's per-channel mean/std (in 0..1 image units, as the cfg states them)."""
+
+    height: int | None = None
+    width: int | None = None
+    mean: tuple[float, float, float] | None = None
+    std: tuple[float, float, float] | None = None
+    first_body_only: bool = True
+    train: bool = False
+    stochastic = False
+
+    @classmethod
+    def cfg_fields(cls, cfg) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        size = getattr(cfg, "input_size", None)
+        if size and len(size) == 3:
+            out.update(height=size[1], width=size[2])
+        if getattr(cfg, "mean", None) is not None:
+            out.update(mean=tuple(cfg.mean), std=tuple(cfg.std))
+        return out
+
+    def __call__(self, x, rng=None) -> torch.Tensor:
+        from .transforms import skeleton_to_image
+        scaled = (lambda v: None if v is None else tuple(255.0 * c for c in v))   # skeleton_to_image: 0..255 units
+        return skeleton_to_image(x, height=self.height, width=self.width, mean=scaled(self.mean),
+                                 std=scaled(self.std), first_body_only=self.first_body_only)
+
+
+@register_pipeline("rgbd_clip")
+@dataclass(frozen=True)
+class RGBDClipPipeline:
+    """Decoded video (F, H, W, 3) uint8 -> {"clip": 3 x L x S x S, "heatmap": 1 x L x S x S}: the DRSR RGB-D
+    clip transform (video-models.md §6.4-6.8) with the settings shipped for `dataset` (ntu, nvgesture, thuread,
+    isogd, jester); any other field overrides one of those settings (`ClipTransformConfig`)."""
+
+    dataset: str = "ntu"
+    clip_len: int | None = None
+    sample_size: int | None = None
+    resize: tuple[int, int] | None = None
+    crop: int | None = None
+    flip_p: float | None = None
+    rotate_p: float | None = None
+    angle_range: tuple[int, int] | None = None
+    crop_mode: str | None = None
+    heatmap_window: int | None = None
+    interpolation: str | None = None
+    mean: float | None = None
+    std: float | None = None
+    heatmap: bool = True
+    train: bool = False
+    stochastic = True
+
+    @classmethod
+    def cfg_fields(cls, cfg) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        size = getattr(cfg, "input_size", None)
+        if size and len(size) == 4:
+            out.update(clip_len=int(size[1]), sample_size=int(size[2]))
+        mean, std = getattr(cfg, "mean", None), getattr(cfg, "std", None)
+        if mean is not None and std is not None:
+            if len(set(mean)) != 1 or len(set(std)) != 1:
+                raise PipelineError(f"the RGB-D clip pipeline normalises all channels alike; got mean {mean}, "
+                                    f"std {std}")
+            out.update(mean=float(mean[0]), std=float(std[0]))
+        return out
+
+    def __post_init__(self):
+        object.__setattr__(self, "_transform", self._build())
+
+    def _build(self):
+        from .video_transforms import VideoClipTransform, get_clip_transform_config
+        changes = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                   if f.name not in ("dataset", "heatmap", "train") and getattr(self, f.name) is not None}
+        try:
+            cfg = get_clip_transform_config(self.dataset, **changes)
+        except KeyError as e:
+            raise PipelineError(f"rgbd_clip: {e}") from None
+        return VideoClipTransform(cfg, train=self.train, heatmap=self.heatmap)
+
+    def __call__(self, video, rng: np.random.Generator | None = None):
+        return self._transform(video, rng)

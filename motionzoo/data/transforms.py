@@ -1,8 +1,9 @@
 """Skeleton transforms on one sample (M, T, V, C), numpy or torch (returned in the type received).
 
-Normalisation: `two_centre_normalize` (two-stream RNN authors, skeleton-models.md §A.7), `center_on_joint`.
-Bodies: `select_most_active`.  Time: `fixed_length`, `resample_linspace`, `temporal_window`, `random_start_crop`,
-`rnn_windows` (§A.7 step 4), `resample_hpc350` (§B.4).  Augmentation: `rotation_matrix`, `Augment3D` (§A.8).
+Normalisation: `two_centre_normalize` (two-stream RNN authors, skeleton-models.md §A.7), `center_on_joint`,
+`first_frame_normalize`.  Streams: `bones`, `motion`.  Bodies: `select_most_active`.  Time: `fixed_length`,
+`resample_linspace`, `temporal_window`, `random_start_crop`, `rnn_windows` (§A.7 step 4), `resample_hpc350` (§B.4).
+Augmentation: `rotation_matrix` (§A.8; the random draw lives in motionzoo.data.pipeline).
 Images: `skeleton_to_image` / `SkeletonToImage` (nas-bench-201.md §7.1).  Per-frame features: `hpc_frame_features`
 (§B.3).  Every transform accepts T = 1.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -20,8 +20,9 @@ from .topology import SkeletonLayout, get_topology
 
 __all__ = [
     "Compose", "two_centre_normalize", "center_on_joint", "select_most_active", "fixed_length", "resample_linspace",
-    "temporal_window", "random_start_crop", "rnn_windows", "resample_hpc350", "rotation_matrix", "Augment3D",
+    "temporal_window", "random_start_crop", "rnn_windows", "resample_hpc350", "rotation_matrix",
     "skeleton_to_image", "SkeletonToImage", "IMAGE_PRESETS", "hpc_frame_features", "as_sample",
+    "first_frame_normalize", "bones", "motion",
 ]
 
 
@@ -122,6 +123,58 @@ def center_on_joint(x, topology: str | SkeletonLayout = "ntu25", joint: str | in
         raise ValueError(f"mode must be 'each' or 'first', got {mode!r}")
     x[..., :C] -= centre * present
     return x
+
+
+@_numpy_io
+def first_frame_normalize(x):
+    """Centre every body on the mean of all present joints (all bodies) in the first frame that has any, and
+    divide by their mean distance to that centre, so that size and position in the scene no longer tell classes
+    apart while the bodies keep their positions relative to each other.  Absent joints stay zero."""
+    x = as_sample(x).astype(np.float32, copy=True)
+    present = np.abs(x[..., :3]).sum(axis=-1) > 0                    # (M, T, V)
+    frames = present.any(axis=(0, 2))
+    if not frames.any():
+        return x
+    t0 = int(frames.argmax())
+    pts = x[:, t0, :, :3][present[:, t0]]                             # (P, 3)
+    centre = pts.mean(axis=0)
+    size = float(np.linalg.norm(pts - centre, axis=1).mean()) + 1e-6
+    x[..., :3] = np.where(present[..., None], (x[..., :3] - centre) / size, 0.0)
+    return x
+
+
+@_numpy_io
+def bones(x, topology: str | SkeletonLayout = "ntu25", root: str = "keep"):
+    """Bone vectors: each joint minus its parent joint (xyz).  Root joints keep their position (``root='keep'``,
+    so the sequence still says where the body is) or become zero (``'zero'``, the GCN bone stream).  Joints of
+    an absent body stay zero."""
+    topo = get_topology(topology)
+    x = as_sample(x).astype(np.float32, copy=True)
+    if x.shape[2] != topo.num_joints:
+        raise ValueError(f"sample has V={x.shape[2]} joints, topology {topo.name!r} has {topo.num_joints}")
+    parents = np.asarray(topo.parents)
+    child = parents >= 0
+    out = x.copy()
+    out[:, :, child, :3] -= x[:, :, parents[child], :3]
+    if root == "zero":
+        out[:, :, ~child, :3] = 0.0
+    elif root != "keep":
+        raise ValueError(f"root must be 'keep' or 'zero', got {root!r}")
+    present = np.abs(x[..., :3]).sum(axis=(2, 3), keepdims=True) > 0   # (M, T, 1, 1) frames of present bodies
+    return out * present
+
+
+@_numpy_io
+def motion(x):
+    """Frame differences x[t + 1] - x[t] (xyz); the last frame, and any step into or out of an absent frame, is
+    zero."""
+    x = as_sample(x).astype(np.float32, copy=True)
+    present = np.abs(x[..., :3]).sum(axis=(2, 3)) > 0                 # (M, T)
+    out = np.zeros_like(x)
+    out[:, :-1, :, :3] = x[:, 1:, :, :3] - x[:, :-1, :, :3]
+    both = present[:, 1:] & present[:, :-1]
+    out[:, :-1] *= both[:, :, None, None]
+    return out
 
 
 @_numpy_io
@@ -273,51 +326,6 @@ def rotation_matrix(ax_deg: float = 0.0, ay_deg: float = 0.0, az_deg: float = 0.
     if shear is not None:
         a = a @ shear
     return a
-
-
-@dataclass
-class Augment3D:
-    """Random rotation about chosen axes (uniform angles in [-deg, deg]), isotropic scale ~ U(scale) and optional
-    shear (I + U(-shear, shear) off-diagonal), applied to xyz with probability p.  Zero (padding) frames stay zero.
-    Defaults are the two-stream RNN values: x and y axes +-10 deg, scale U(0.9, 1.1), no shear, p = 0.5."""
-
-    degrees: tuple[float, float, float] = (10.0, 10.0, 0.0)
-    scale: tuple[float, float] = (0.9, 1.1)
-    shear: float | None = None
-    p: float = 0.5
-    integer_degrees: bool = True  # the authors draw integer degrees
-    rng: np.random.Generator | None = None
-
-    def sample_matrix(self) -> np.ndarray:
-        rng = self.rng if self.rng is not None else np.random.default_rng()
-        angles = []
-        for d in self.degrees:
-            if d <= 0:
-                angles.append(0.0)
-            elif self.integer_degrees:
-                angles.append(float(rng.integers(-int(d), int(d) + 1)))
-            else:
-                angles.append(float(rng.uniform(-d, d)))
-        s = float(rng.uniform(*self.scale))
-        h = None
-        if self.shear:
-            h = np.eye(3) + rng.uniform(-self.shear, self.shear, (3, 3)) * (1 - np.eye(3))
-        return rotation_matrix(angles[0], angles[1], angles[2], s, h)
-
-    def __call__(self, x):
-        rng = self.rng if self.rng is not None else np.random.default_rng()
-        if self.rng is None:
-            self.rng = rng
-        if rng.random() >= self.p:
-            return x
-        return _apply_matrix(x, self.sample_matrix())
-
-
-@_numpy_io
-def _apply_matrix(x, a):
-    x = as_sample(x).astype(np.float32, copy=True)
-    x[..., :3] = x[..., :3] @ a.astype(np.float32)
-    return x
 
 
 # -- skeleton -> image (nas-bench-201.md §7.1) ------------------------------------------------------------------

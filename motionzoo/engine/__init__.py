@@ -1,7 +1,6 @@
 """Training and evaluation engine shared by every benchmark: `fit` / `evaluate` (CPU, CUDA, torchrun + DDP),
-optimisers and per-epoch schedules named by a `Recipe`, crash-safe checkpoints, metrics, plots, seeding."""
-from .recipe import Recipe
-from .optim import build_optimizer, lr_at_epoch, list_schedules, register_schedule, set_epoch_lr
+the optimiser a `motionzoo.recipes.Recipe` names, crash-safe checkpoints, metrics, plots, seeding."""
+from .optim import build_optimizer, set_epoch_lr
 from .metrics import (classification_metrics, confusion_matrix, mean_class_accuracy, most_confused_pairs,
                       per_class_accuracy, topk_accuracy, write_confusion_csv, write_per_class_csv)
 from .env import describe_device, describe_env, resolve_device, seed_everything, seed_worker
@@ -11,8 +10,8 @@ from .distributed import (EpochShuffleSampler, cleanup_distributed, get_rank, ge
 from .loop import FitResult, cross_entropy_loss, evaluate, fit, logits_of, make_loader
 
 __all__ = [
-    "Recipe", "fit", "evaluate", "make_loader", "FitResult", "cross_entropy_loss", "logits_of",
-    "build_optimizer", "lr_at_epoch", "list_schedules", "register_schedule", "set_epoch_lr",
+    "fit", "evaluate", "make_loader", "FitResult", "cross_entropy_loss", "logits_of",
+    "build_optimizer", "set_epoch_lr",
     "classification_metrics", "confusion_matrix", "mean_class_accuracy", "most_confused_pairs",
     "per_class_accuracy", "topk_accuracy", "write_confusion_csv", "write_per_class_csv",
     "describe_device", "describe_env", "resolve_device", "seed_everything", "seed_worker",

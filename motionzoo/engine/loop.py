@@ -1,8 +1,10 @@
 """The one train / evaluate loop every benchmark uses.
 
-    from motionzoo.engine import fit, evaluate, make_loader, Recipe, seed_everything
+    from motionzoo.engine import fit, evaluate, make_loader, seed_everything
+    from motionzoo.recipes import get_recipe
+    recipe = get_recipe("my_arch", "my_dataset")
     seed_everything(0)
-    model = motionzoo.create_model("my_arch", num_classes=60)
+    model = motionzoo.create_model("my_arch", num_classes=60, **recipe.model_kwargs)
     train = make_loader(train_ds, recipe.batch_size, train=True, seed=0)
     val = make_loader(val_ds, recipe.batch_size, train=False)
     result = fit(model, train, val, recipe, "runs/my_arch", resume=True)
@@ -38,37 +40,12 @@ from .checkpoint import get_rng_state, load_checkpoint, publish_copy, save_check
 from .env import resolve_device, seed_worker
 from .metrics import classification_metrics, write_confusion_csv, write_per_class_csv
 from .optim import build_optimizer, set_epoch_lr
-from .recipe import Recipe
+from ..recipes import Recipe, build_loss
+from ..recipes.losses import LossFn, cross_entropy_loss, logits_of
 
 __all__ = ["fit", "evaluate", "make_loader", "logits_of", "cross_entropy_loss", "FitResult", "LossFn"]
 
 _logger = logging.getLogger(__name__)
-
-# (model outputs, targets, epoch) -> (total loss, {name: value}) ; the parts are logged per epoch
-LossFn = Callable[[Any, Any, int], "tuple[torch.Tensor, Mapping[str, torch.Tensor | float]]"]
-
-
-def logits_of(outputs: Any) -> torch.Tensor:
-    """The class logits inside a model's output (tensor, mapping with "logits", or tuple/list: first item)."""
-    if isinstance(outputs, torch.Tensor):
-        return outputs
-    if isinstance(outputs, Mapping):
-        if "logits" not in outputs:
-            raise KeyError(f"model returned a mapping without 'logits' (keys: {sorted(outputs)}); "
-                           "pass logits_fn= to say where the class scores are")
-        return outputs["logits"]
-    if isinstance(outputs, (tuple, list)) and outputs and isinstance(outputs[0], torch.Tensor):
-        return outputs[0]
-    raise TypeError(f"cannot find logits in a model output of type {type(outputs).__name__}; pass logits_fn=")
-
-
-def cross_entropy_loss(label_smoothing: float = 0.0, logits_fn: Callable[[Any], torch.Tensor] = logits_of) -> LossFn:
-    """The default loss hook: cross-entropy (optionally label-smoothed) on the logits, computed in float32."""
-    def loss(outputs, targets, epoch):
-        ce = F.cross_entropy(logits_fn(outputs).float(), targets, label_smoothing=label_smoothing)
-        return ce, {"ce": ce.detach()}
-    return loss
-
 
 def make_loader(dataset, batch_size: int, train: bool, seed: int = 0, num_workers: int = 0,
                 drop_last: bool = False, collate_fn=None, pin_memory: bool | None = None, **kwargs) -> DataLoader:
@@ -217,8 +194,8 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     """Train `model` with `recipe`; evaluate on `val_loader` after every `eval_every` epochs (0: only after the
     last one) and after the last.
 
-    - loss: `loss_fn(outputs, targets, epoch) -> (total, {name: value})`; default: `model.build_loss(recipe)`
-      when the model defines it, else cross-entropy with `recipe.label_smoothing`.
+    - loss: `loss_fn(outputs, targets, epoch) -> (total, {name: value})`; default: the loss the recipe names
+      (`motionzoo.recipes.build_loss(model, recipe)`: `recipe.loss`, `recipe.loss_kwargs`).
     - optimiser / lr: `recipe.optimizer`, `recipe.schedule` (per epoch), `recipe.grad_clip` (global L2 norm);
       `param_groups(model)` may return groups with `lr_scale` / `weight_decay`.
     - precision: bf16 autocast on CUDA unless `amp=False`; CPU runs in float32.
@@ -239,8 +216,7 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     if sync_bn and D.is_distributed():
         model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
     if loss_fn is None:
-        loss_fn = model.build_loss(recipe) if hasattr(model, "build_loss") else cross_entropy_loss(
-            recipe.label_smoothing, logits_fn)
+        loss_fn = build_loss(model, recipe)
     optimizer = build_optimizer(param_groups(model) if param_groups else model, recipe)
 
     start_epoch, history, best, rng_to_restore = 0, [], None, None
@@ -278,9 +254,7 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     for epoch in range(start_epoch, recipe.epochs):
         t0 = time.time()
         lr = set_epoch_lr(optimizer, recipe, epoch)
-        for obj in (getattr(train_loader, "sampler", None), getattr(train_loader, "batch_sampler", None)):
-            if hasattr(obj, "set_epoch"):
-                obj.set_epoch(epoch)
+        _set_epoch(train_loader, epoch)
         record = {"epoch": epoch, "lr": lr, **_train_one_epoch(net, train_loader, optimizer, loss_fn, logits_fn,
                                                                recipe, params, device, amp, epoch, progress)}
         is_last = epoch == recipe.epochs - 1
@@ -320,6 +294,19 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
         _write_summary(out_dir, history, final, best, recipe, class_names, plots)
     D.barrier()
     return FitResult(history=history, final=final or {}, best=best, out_dir=out_dir, model=model)
+
+
+def _set_epoch(loader, epoch: int) -> None:
+    """Tell the sampler (order) and the dataset (augmentation draws, a function of (seed, epoch, index)) which
+    epoch runs.  Workers are re-created every epoch (no persistent workers), so they see the new epoch too."""
+    objs = [getattr(loader, "sampler", None), getattr(loader, "batch_sampler", None)]
+    ds = getattr(loader, "dataset", None)
+    while ds is not None:                    # through Subset-style wrappers to the dataset that draws
+        objs.append(ds)
+        ds = getattr(ds, "dataset", None)
+    for obj in objs:
+        if hasattr(obj, "set_epoch"):
+            obj.set_epoch(epoch)
 
 
 def _train_one_epoch(net, loader, optimizer, loss_fn, logits_fn, recipe, params, device, amp, epoch, progress):

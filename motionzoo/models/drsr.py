@@ -32,14 +32,12 @@ from torch import nn
 from .._builder import build_model_with_cfg
 from .._pretrained import PretrainedCfg
 from .._registry import register_model
-from ..engine.recipe import Recipe
 from ._blocks3d import InceptionModule, MaxPool3dSame, Unit3D
 
 __all__ = [
     "DRSR", "DRSRFusion", "FRP", "RCM", "KNNAttention", "DTN", "TokenSampler",
-    "knn_attention", "knn_attention_reference", "sharpness_temperature", "distill_weight", "upstream_lr",
-    "upstream_lr_fusion",
-    "segment_bounds", "midpoint_indices", "distillation_loss", "RECIPE_DRSR_UPSTREAM", "RECIPE_DRSR_FUSION_UPSTREAM",
+    "knn_attention", "knn_attention_reference", "sharpness_temperature", "distill_weight",
+    "segment_bounds", "midpoint_indices", "distillation_loss",
 ]
 
 MODEL_FAMILY = "drsr"
@@ -106,49 +104,6 @@ def sharpness_temperature(epoch: int | None, start: float = 0.04, end: float = 0
 def distill_weight(epoch: int, weight: float = 1.0, warmup_epochs: int = 3) -> float:
     """Weight of the distillation loss: 0 before epoch warmup - 1 (= 2), `weight` from then on."""
     return float(weight) if epoch >= warmup_epochs - 1 else 0.0
-
-
-def upstream_lr(epoch: int, base_lr: float, epochs: int = 100, warmup_epochs: int = 3, eta_min: float = 1e-5,
-                fusion: bool = False) -> float:
-    """Learning rate of epoch `epoch` exactly as the upstream scripts behave (spec §5.11).
-
-    Warm-up values come from linspace(1e-8, lr, warmup_epochs) but the unimodal script applies them only for
-    epochs < warmup - 1, so the effective peak is lr / 2; a chained cosine (T_max = epochs - warmup) then decays
-    from there.  The fusion script applies the whole warm-up and reaches the full lr.
-    """
-    if warmup_epochs < 2:
-        raise ValueError(f"the upstream warm-up is linspace(1e-8, lr, warmup_epochs) and needs warmup_epochs >= 2, "
-                         f"got {warmup_epochs}")
-    warm = [1e-8 + (base_lr - 1e-8) * i / (warmup_epochs - 1) for i in range(warmup_epochs)]
-    last_warm = warmup_epochs if fusion else warmup_epochs - 1
-    if epoch < last_warm:
-        return warm[epoch]
-    start = warm[last_warm - 1]          # the lr left in the optimiser when warm-up stops
-    if epoch <= warmup_epochs:
-        return start
-    t_max = epochs - warmup_epochs
-    return eta_min + (start - eta_min) * (1 + math.cos(math.pi * (epoch - warmup_epochs) / t_max)) / 2
-
-
-def upstream_lr_fusion(epoch: int, base_lr: float, epochs: int = 100, warmup_epochs: int = 3,
-                       eta_min: float = 1e-5) -> float:
-    """`upstream_lr` of the fusion script (warm-up reaches the full lr)."""
-    return upstream_lr(epoch, base_lr, epochs, warmup_epochs, eta_min, fusion=True)
-
-
-RECIPE_DRSR_UPSTREAM = Recipe(
-    name="drsr_upstream", epochs=100, batch_size=16, optimizer="sgd", lr=0.01, momentum=0.9, weight_decay=3e-4,
-    schedule="custom:motionzoo.models.drsr.upstream_lr", warmup_epochs=3, min_lr=1e-5, grad_clip=5.0,
-    label_smoothing=0.1,
-    data={"frames": 64, "sample_size": 224, "heatmap_window": 10, "distill_temperature": 0.5,
-          "distill_weight": 1.0, "branch_loss_weight": 0.5, "sharpness": (0.04, 0.07, 30)},
-    source="damo-cv/MotionRGBD config/NTU.yml and train script behaviour (spec §5.11)",
-    notes="one SGD group over all parameters (decay hits norms, biases, tokens); effective peak lr = lr/2 "
-          "(warm-up quirk, reproduced by upstream_lr); batch = per-GPU batch x 8 GPUs upstream.",
-)
-RECIPE_DRSR_FUSION_UPSTREAM = RECIPE_DRSR_UPSTREAM.replace(
-    name="drsr_fusion_upstream", schedule="custom:motionzoo.models.drsr.upstream_lr_fusion", notes="as drsr_upstream, but warm-up reaches the full lr (upstream_lr(fusion=True)); "
-    "losses CE + BCE + MSE + distill, all weight 1; batch >= 2 (BatchNorm on N x C x 1 x 1).")
 
 
 def distillation_loss(cls_features: torch.Tensor, embedding: torch.Tensor, temperature: float = 0.5) -> torch.Tensor:
@@ -876,7 +831,7 @@ def _cfg(modality: str, published: dict, **kw) -> PretrainedCfg:
         # its FRP runs a Conv1d over the feature maps (0.09 GFLOPs) where ours multiplies elementwise.
         gmacs=73.127 if unimodal else 146.306,
         published_metrics=published, published_source=_PUBLISHED_SOURCE,
-        deviations=DEVIATIONS, converter="drsr", recipe="drsr_upstream" if unimodal else "drsr_fusion_upstream", **kw)
+        deviations=DEVIATIONS, converter="drsr", pipeline={"name": "rgbd_clip", "dataset": "ntu"}, **kw)
 
 
 def _published(col: int) -> dict:

@@ -21,13 +21,12 @@ from .._builder import build_model_with_cfg, count_params
 from .._pretrained import PretrainedCfg
 from .._registry import register_model
 from ..data.transforms import IMAGE_PRESETS
-from ..engine.recipe import Recipe
 
 __all__ = [
     "OPS", "EDGES", "NUM_ARCHS", "ArchStringError", "parse_arch", "format_arch", "canonical_index",
     "arch_from_canonical", "arch_strings", "arch_to_index", "index_to_arch", "resolve_arch", "op_counts",
     "live_edges", "input_reaches_output", "conv_depth", "topology", "describe_arch", "param_count",
-    "INPUT_PRESETS", "RECIPE_UTD_MHAD", "NASBench201Net",
+    "INPUT_PRESETS", "NASBench201Net",
 ]
 
 MODEL_FAMILY = "nasbench201"
@@ -267,14 +266,6 @@ INPUT_PRESETS: dict[str, dict] = {
     "ntu_xview": _input_preset("ntu60_xview_28x88", 60, "ntu60", "xview"),
 }
 
-RECIPE_UTD_MHAD = Recipe(
-    name="nas201_skeleton_utd_mhad", epochs=200, batch_size=32, optimizer="sgd", lr=0.1, momentum=0.9,
-    nesterov=True, weight_decay=5e-4, schedule="cosine", min_lr=0.0, warmup_epochs=0,
-    data=dict(encoding="utd_mhad", augmentation="none", lr_update="per_epoch"),
-    source="skeleton-NAS thesis (cbrozmann/NASThesis) 200E_own.config; spec nas-bench-201.md §7.3",
-    notes="NAS-Bench-201 recipe with batch 32; cosine evaluated per epoch: lr(e) = 0.05 (1 + cos(pi e / E)).")
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Network
 # ---------------------------------------------------------------------------------------------------------
@@ -451,7 +442,8 @@ def _cfg(arch_string: str, description: str, **kw) -> PretrainedCfg:
         channel_order="xyz", mean=_UTD["mean"], std=_UTD["std"],
         skeleton_normalization="per-sample global min-max over joints, frames and xyz to 0-255, uint8 "
                                "(truncated), bilinear resize to 20 x 68 (spec nas-bench-201.md §7.1)",
-        first_conv="stem.0", classifier="classifier", recipe=RECIPE_UTD_MHAD.name,
+        first_conv="stem.0", classifier="classifier", recipe="nasbench201/utd_mhad (motionzoo.recipes)",
+        pipeline={"name": "skeleton_image"},
         num_params=param_count(arch_string, _UTD["num_classes"]), model_args={"cell": arch_string},
         notes="Architecture-only: NAS-Bench-201 publishes metrics, not weights, and the thesis' per-architecture "
               "results are not published in accessible form (spec §7.5).  Input presets: "

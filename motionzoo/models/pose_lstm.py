@@ -44,7 +44,7 @@ _COMMON = dict(
     num_person=2, clip_len=350, frame_sampling="hpc350 (upstream resampling to 350 frames, skeleton-models.md §B.4)",
     value_range="image coordinates as stored upstream (no centring or normalisation)",
     channel_order="feature order [joint 0..16][person 0, 1][x, y]",
-    classifier="head", first_conv=None, num_params=34_373,
+    classifier="head", first_conv=None, num_params=34_373, pipeline={"name": "hpc_pose_features"},
 )
 
 default_cfgs = {

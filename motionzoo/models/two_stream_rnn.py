@@ -17,7 +17,7 @@ it supplies the joint count, the 5 body parts (right arm, left arm, right leg, l
 the traversal.
 
 Input: (N, T, V, C) or canonical (N, M, T, V, C), C = 3 by default, T = 100 after the authors' preprocessing
-(two-centre normalisation, zero frames prepended; `RECIPES` names the transforms).  Persons (`persons=`):
+(two-centre normalisation, zero frames prepended: the cfg's `pipeline`, built by `motionzoo.resolve_transforms`).  Persons (`persons=`):
 
 - `"per_body"` (default, the authors' protocol): one sample is one body.  A 5-D input with M > 1 is folded
   into the batch; `forward` then returns, per video, the log of the mean posterior over the bodies that are not
@@ -36,6 +36,7 @@ stream's windows run over joints, not time, and always include all T/w windows (
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Sequence
 
 import torch
@@ -48,9 +49,8 @@ from .._builder import build_model_with_cfg
 from .._pretrained import PretrainedCfg
 from .._registry import register_model
 from ..data import get_topology
-from ..engine.recipe import Recipe
 
-__all__ = ["TemporalRNN", "SpatialRNN", "TwoStreamRNN", "RECIPES"]
+__all__ = ["TemporalRNN", "SpatialRNN", "TwoStreamRNN"]
 
 MODEL_FAMILY = "two_stream_rnn"
 
@@ -71,24 +71,9 @@ def _cfg(num_params: int, description: str, classifier="head", **kw) -> Pretrain
         num_classes=60, classifier=classifier, first_conv=None, num_params=num_params,
         eval_protocol={"clips": 1, "crops": 1, "clip_len": 100, "sampling": "first 100 frames",
                        "level": "body-sequence (authors'); per-video = mean posterior over bodies"},
-        recipe="two_stream_rnn (RECIPES in motionzoo/models/two_stream_rnn.py)", **kw)
+        pipeline={"name": "skeleton_sequence", "normalization": "two_centre", "temporal": "pad_front"},
+        recipe="<arch>/ntu60 (motionzoo.recipes: the authors' recipe)", **kw)
 
-
-# Retrainings measured by motionzoo (model_cards/two_stream_rnn.md, "Measured by motionzoo"): CPU, seed 0, the
-# benchmark scripts' documented short Adam schedule, last epoch.  Other datasets than the published NTU numbers.
-_MEASURED = {
-    "sbu_5fold": {"top1_mean": 79.2, "top1_std": 5.4, "n_seeds": 5, "protocol": "official 5 folds (n = folds), "
-                  "sbu15 concat persons, 24 frames, 30 epochs Adam", "command": "python benchmarks/sbu.py"},
-    "natops_uea_bones": {"top1_mean": 92.8, "top1_std": None, "n_seeds": 1, "protocol": "UEA split, natops8, "
-                         "stacked temporal stream, bones input, 30 epochs Adam",
-                         "command": "python benchmarks/natops.py --models '*bones*'"},
-    "utd_mhad_xsub": {"top1_mean": 60.9, "top1_std": None, "n_seeds": 1, "protocol": "cross-subject, "
-                      "kinect_v1_20, 32 frames, 40 epochs Adam",
-                      "command": "python benchmarks/utd_mhad.py --models 'two_stream_rnn/*'"},
-    "msr_action3d_xsub20_bones": {"top1_mean": 67.6, "top1_std": None, "n_seeds": 1, "protocol": "cross-subject, "
-                                  "20 classes, kinect_v1_20, 32 frames, bones input, 25 epochs Adam",
-                                  "command": "python benchmarks/msr_action3d.py --models '*bones*'"},
-}
 
 # Counts at ntu25, 60 classes (skeleton-models.md §A.6); tests rebuild the models and check them.
 default_cfgs = {
@@ -105,42 +90,8 @@ default_cfgs = {
         24_221_816, "Hierarchical temporal + traversal spatial stream, late fusion 0.9/0.1 of softmax posteriors",
         classifier=("temporal.head", "spatial.head"), num_streams=2,
         published_metrics={"ntu60_xsub": {"top1": 71.3}, "ntu60_xview": {"top1": 79.5}},
-        published_source=f"{_SURVEY} (two-stream RNN with 3D transformation; not checked against the paper PDF)",
-        reproduced_metrics=_MEASURED),
+        published_source=f"{_SURVEY} (two-stream RNN with 3D transformation; not checked against the paper PDF)"),
 }
-
-# The authors' training recipe (skeleton-models.md §A.7-A.9).  The epoch budget is motionzoo's choice: the
-# authors' loop runs up to 2000 epochs (evaluating every 4) and the paper's stopping rule is unknown, so
-# benchmarks must state the budget they used and report the last epoch.
-_AUTHORS_RECIPE = Recipe(
-    name="two_stream_rnn", epochs=200, batch_size=256, optimizer="sgd", lr=0.02, momentum=0.9, nesterov=True,
-    weight_decay=0.0, schedule="step", step_size=40, gamma=0.7, grad_clip=None,
-    data={
-        "clip_len": 100,
-        "body_selection": "moving_bodies",            # skeleton-data.md §1.9 (a); every kept body is a sample
-        "persons": "per_body",
-        "channels": "xyz",
-        "normalization": "two_centre",               # §A.7.3; scaling and smoothing off
-        "long_sequences": {"train": "first_and_last", "test": "first"},   # > T frames: two / one sample(s)
-        "min_frames": 5,                             # shorter sequences are dropped
-        "pad": "front_zeros",                        # real frames end at t = T - 1
-        "part_order": "applied by the model (layout.parts)",
-        "augment": {
-            "random_start_crop": {"p": 0.5, "max_frames": 30, "repad_front": True},
-            "rotate": {"axes": ("x", "y"), "max_degrees": 10.0, "p": 0.5},
-            "scale": {"range": (0.9, 1.1), "p": 0.5},
-            "shear": None,                           # optional; sigma must be set explicitly (no published value)
-            "per_batch": False,                      # True = the authors' one draw per batch
-        },
-        "transforms_module": "motionzoo.data.transforms",
-    },
-    source="hongsong-wang/RNN-for-skeletons @ 7a90f89 (optimiser, lr, schedule, batch, preprocessing); "
-           "augmentation ranges from the same code's last commit; skeleton-models.md §A.7-A.9",
-    notes="lr x0.7 every 40 epochs (a code comment says the original step was 60). The authors' default run had "
-          "the 3D transform off and the start-crop on; the paper's headline NTU numbers use the 3D transform. "
-          "epochs=200 is motionzoo's budget, not the authors'.",
-)
-RECIPES = {name: _AUTHORS_RECIPE.replace(name=name) for name in default_cfgs}
 
 _PERSON_MODES = ("per_body", "concat")
 
@@ -189,12 +140,11 @@ def _pool_bodies(out: torch.Tensor, mask: torch.Tensor, is_log_posterior: bool |
 class _SkeletonRNN(nn.Module):
     """Input checks and person handling shared by the streams."""
 
-    def __init__(self, layout, in_chans: int, persons: str, num_person: int):
+    def __init__(self, topology, in_chans: int, persons: str, num_person: int):
         super().__init__()
         if persons not in _PERSON_MODES:
             raise ValueError(f"persons={persons!r}; choose one of {_PERSON_MODES}")
-        self.topology = get_topology(layout)
-        self.layout = self.topology.name
+        self.topology = get_topology(topology)
         self.in_chans = in_chans
         self.persons = persons
         self.num_person = num_person
@@ -202,7 +152,7 @@ class _SkeletonRNN(nn.Module):
         self.bodies_per_sample = num_person if persons == "concat" else 1
 
     def _expected(self) -> str:
-        return (f"N,T,V,C or N,M,T,V,C with V={self.topology.num_joints} ({self.layout}), C={self.in_chans}, T >= 1")
+        return (f"N,T,V,C or N,M,T,V,C with V={self.topology.num_joints} ({self.topology.name}), C={self.in_chans}, T >= 1")
 
     def _check_input(self, x: torch.Tensor, window: int | None = None) -> None:
         name = type(self).__name__
@@ -264,15 +214,15 @@ class TemporalRNN(_SkeletonRNN):
 
     VARIANTS = ("stacked", "hierarchical", "part_hier")
 
-    def __init__(self, num_classes: int = 60, layout="ntu25", variant: str = "hierarchical", in_chans: int = 3,
+    def __init__(self, num_classes: int = 60, topology="ntu25", variant: str = "hierarchical", in_chans: int = 3,
                  persons: str = "per_body", num_person: int = 2, drop_rate: float = 0.5):
-        super().__init__(layout, in_chans, persons, num_person)
+        super().__init__(topology, in_chans, persons, num_person)
         if variant not in self.VARIANTS:
             raise ValueError(f"variant={variant!r}; choose one of {self.VARIANTS}")
         parts = self.topology.parts
         if variant != "stacked" and (parts is None or len(parts) != 5):
             raise ValueError(f"variant {variant!r} needs a 5-part layout (right arm, left arm, right leg, left leg, "
-                             f"trunk); {self.layout!r} has parts={parts}")
+                             f"trunk); {self.topology.name!r} has parts={parts}")
         self.variant = variant
         self.num_classes = num_classes
         width = in_chans * self.bodies_per_sample           # input values per joint per frame
@@ -330,9 +280,9 @@ class SpatialRNN(_SkeletonRNN):
     """Spatial stream: a 2-layer BiLSTM over a joint sequence, per temporal window.
     Features: (N, T/w, 1024) = per window, the max over the sequence steps."""
 
-    def __init__(self, num_classes: int = 60, layout="ntu25", sequence: str = "traversal", window: int = 25,
+    def __init__(self, num_classes: int = 60, topology="ntu25", sequence: str = "traversal", window: int = 25,
                  in_chans: int = 3, persons: str = "per_body", num_person: int = 2, drop_rate: float = 0.5):
-        super().__init__(layout, in_chans, persons, num_person)
+        super().__init__(topology, in_chans, persons, num_person)
         if window < 1:
             raise ValueError(f"window must be >= 1, got {window}")
         self.sequence = sequence
@@ -373,7 +323,7 @@ class TwoStreamRNN(nn.Module):
     [temporal ; spatial window mean], which is also what `forward` returns with `num_classes=0`.
     """
 
-    def __init__(self, num_classes: int = 60, layout="ntu25", temporal: str = "hierarchical",
+    def __init__(self, num_classes: int = 60, topology="ntu25", temporal: str = "hierarchical",
                  spatial: str = "traversal", fusion_weights: tuple[float, float] = (0.9, 0.1), window: int = 25,
                  in_chans: int = 3, persons: str = "per_body", num_person: int = 2, drop_rate: float = 0.5):
         super().__init__()
@@ -381,7 +331,7 @@ class TwoStreamRNN(nn.Module):
         if a < 0 or b < 0 or abs(a + b - 1.0) > 1e-6:
             raise ValueError(f"fusion_weights must be two non-negative weights summing to 1, got {fusion_weights}")
         self.fusion_weights = (a, b)
-        common = dict(num_classes=num_classes, layout=layout, in_chans=in_chans, persons=persons,
+        common = dict(num_classes=num_classes, topology=topology, in_chans=in_chans, persons=persons,
                       num_person=num_person, drop_rate=drop_rate)
         self.temporal = TemporalRNN(variant=temporal, **common)
         self.spatial = SpatialRNN(sequence=spatial, window=window, **common)
@@ -434,8 +384,12 @@ class TwoStreamRNN(nn.Module):
 
 
 def _build(cls, arch: str, pretrained: bool, defaults: dict, kwargs: dict) -> nn.Module:
+    if "layout" in kwargs:      # the keyword's old name (it now means tensor axes only)
+        warnings.warn(f"{arch}: layout= is deprecated for the skeleton topology; use topology=", DeprecationWarning,
+                      stacklevel=3)
+        kwargs = {"topology": kwargs.pop("layout"), **kwargs}
     model = build_model_with_cfg(cls, arch, pretrained, **{**defaults, **kwargs})
-    # The registered cfg describes the ntu25 default; a model built for another layout, channel count or person
+    # The registered cfg describes the ntu25 default; a model built for another topology, channel count or person
     # mode carries a cfg that describes it instead.
     stream = model.temporal if isinstance(model, TwoStreamRNN) else model
     topo, c, t = stream.topology, stream.in_chans, model.pretrained_cfg.clip_len or 100

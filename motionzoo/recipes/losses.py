@@ -1,0 +1,91 @@
+"""Training losses named by a recipe (`recipe.loss`, `recipe.loss_kwargs`).
+
+A loss builder takes `(model, recipe)` and returns the engine's loss hook
+`loss(outputs, targets, epoch) -> (total, {name: value})`; the parts are logged per epoch.
+
+    @register_loss("my_loss")
+    def my_loss(model, recipe, weight: float = 1.0):      # recipe.loss_kwargs fill the keyword arguments
+        def loss(outputs, targets, epoch): ...
+        return loss
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, Mapping
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._recipe import Recipe, RecipeError
+
+__all__ = ["register_loss", "build_loss", "list_losses", "logits_of", "cross_entropy_loss", "LossFn"]
+
+# (model outputs, targets, epoch) -> (total loss, {name: value})
+LossFn = Callable[[Any, Any, int], "tuple[torch.Tensor, Mapping[str, torch.Tensor | float]]"]
+_LOSSES: dict[str, Callable[..., LossFn]] = {}
+
+
+def register_loss(name: str) -> Callable:
+    def deco(builder: Callable[..., LossFn]) -> Callable[..., LossFn]:
+        if name in _LOSSES:
+            raise ValueError(f"loss {name!r} is already registered")
+        _LOSSES[name] = builder
+        return builder
+    return deco
+
+
+def list_losses() -> list[str]:
+    return sorted(_LOSSES)
+
+
+def build_loss(model: nn.Module, recipe: Recipe) -> LossFn:
+    """The loss hook `recipe.loss` names, built for `model` with `recipe.loss_kwargs` (unknown keywords raise)."""
+    builder = _LOSSES.get(recipe.loss)
+    if builder is None:
+        raise RecipeError(f"recipe {recipe.name!r}: unknown loss {recipe.loss!r}; known: {', '.join(list_losses())}")
+    params = inspect.signature(builder).parameters
+    accepted = [p for p in list(params)[2:] if params[p].kind is not inspect.Parameter.VAR_KEYWORD]
+    unknown = set(recipe.loss_kwargs) - set(accepted)
+    if unknown:
+        raise RecipeError(f"recipe {recipe.name!r}: loss {recipe.loss!r} takes {accepted or 'no keywords'}, "
+                          f"not {sorted(unknown)}")
+    return builder(model, recipe, **recipe.loss_kwargs)
+
+
+def logits_of(outputs: Any) -> torch.Tensor:
+    """The class scores inside a model's output (tensor, mapping with "logits", or tuple/list: first item)."""
+    if isinstance(outputs, torch.Tensor):
+        return outputs
+    if isinstance(outputs, Mapping):
+        if "logits" not in outputs:
+            raise KeyError(f"model returned a mapping without 'logits' (keys: {sorted(outputs)}); "
+                           "pass logits_fn= to say where the class scores are")
+        return outputs["logits"]
+    if isinstance(outputs, (tuple, list)) and outputs and isinstance(outputs[0], torch.Tensor):
+        return outputs[0]
+    raise TypeError(f"cannot find logits in a model output of type {type(outputs).__name__}; pass logits_fn=")
+
+
+def cross_entropy_loss(label_smoothing: float = 0.0, logits_fn: Callable[[Any], torch.Tensor] = logits_of) -> LossFn:
+    """Cross-entropy (optionally label-smoothed) on the logits, in float32.  On a log-posterior output (the
+    two-stream RNN's fused log p) it equals the negative log-likelihood, since log_softmax(log p) = log p."""
+    def loss(outputs, targets, epoch):
+        ce = F.cross_entropy(logits_fn(outputs).float(), targets, label_smoothing=label_smoothing)
+        return ce, {"ce": ce.detach()}
+    return loss
+
+
+@register_loss("cross_entropy")
+def _cross_entropy(model: nn.Module, recipe: Recipe) -> LossFn:
+    return cross_entropy_loss(recipe.label_smoothing)
+
+
+@register_loss("model")
+def _model_loss(model: nn.Module, recipe: Recipe) -> LossFn:
+    """The model's own training loss (`model.loss(outputs, targets, epoch)`), for families whose loss reads
+    their internals (DRSR's sharpened branches and distillation)."""
+    if not hasattr(model, "loss"):
+        raise RecipeError(f"recipe {recipe.name!r}: loss 'model' needs a model with a .loss method; "
+                          f"{type(model).__name__} has none")
+    return model.loss
