@@ -20,6 +20,7 @@ import warnings
 from collections import defaultdict
 from typing import Callable, Iterable, Sequence
 
+from ._measured import measured_metrics
 from ._pretrained import PretrainedCfg
 
 __all__ = [
@@ -64,6 +65,9 @@ def register_model(fn: Callable) -> Callable:
         _arch_cfgs[arch][tag] = cfg.replace(arch=arch, tag=tag, family=cfg.family or family)
     if "" not in _arch_cfgs[arch]:
         _arch_cfgs[arch][""] = PretrainedCfg(arch=arch, family=family)
+    measured = measured_metrics(arch)      # generated from the committed result files (benchmarks/publish.py)
+    if measured and not _arch_cfgs[arch][""].reproduced_metrics:
+        _arch_cfgs[arch][""] = _arch_cfgs[arch][""].replace(reproduced_metrics=measured)
     # Expose the builder with the module's name so `motionzoo.models.foo.arch(...)` still works directly.
     return fn
 

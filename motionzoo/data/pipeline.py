@@ -127,6 +127,8 @@ class SkeletonSequencePipeline:
     random_affine_p  probability that a sample gets the rotation + scale (one draw for both, as the authors)
     random_start_crop, random_start_crop_p   training: with p, drop the first k ~ U{0..floor(f T)} frames and
                    re-pad k zeros at the front (T unchanged)
+    random_temporal_crop  training: (lo, hi): keep a contiguous window of a fraction r ~ U(lo, hi) of the
+                   sequence, at a uniform start, before `temporal` brings it to `clip_len`; (1, 1) = off
     integer_degrees  draw whole degrees (the two-stream RNN authors')
     """
 
@@ -143,6 +145,7 @@ class SkeletonSequencePipeline:
     random_affine_p: float = 0.0
     random_start_crop: float = 0.0
     random_start_crop_p: float = 0.0
+    random_temporal_crop: tuple[float, float] = (1.0, 1.0)
     integer_degrees: bool = False
     train: bool = False
 
@@ -160,6 +163,10 @@ class SkeletonSequencePipeline:
             raise PipelineError(f"clip_len and num_person must be >= 1, got {self.clip_len}, {self.num_person}")
         object.__setattr__(self, "random_rotate", tuple(float(a) for a in self.random_rotate))
         object.__setattr__(self, "random_scale", tuple(float(s) for s in self.random_scale))
+        object.__setattr__(self, "random_temporal_crop", tuple(float(f) for f in self.random_temporal_crop))
+        lo, hi = self.random_temporal_crop
+        if not 0 < lo <= hi <= 1:
+            raise PipelineError(f"random_temporal_crop needs 0 < lo <= hi <= 1, got {self.random_temporal_crop}")
         if len(self.random_rotate) != 3 or len(self.random_scale) != 2 or not 0 < self.random_scale[0] <= self.random_scale[1]:
             raise PipelineError(f"random_rotate needs 3 angles and random_scale (lo, hi) with 0 < lo <= hi; got "
                                 f"{self.random_rotate}, {self.random_scale}")
@@ -200,6 +207,9 @@ class SkeletonSequencePipeline:
             x = first_frame_normalize(x)
         if self.stream.startswith("bone"):
             x = bones(x, topo)
+        if self.train and self.random_temporal_crop[0] < 1.0:
+            rng = rng if rng is not None else np.random.default_rng()
+            x = self._temporal_crop(x, rng)
         x = resample_linspace(x, self.clip_len) if self.temporal == "resample" else fixed_length(
             x, self.clip_len, pad="prepend", crop="first")
         if self.stream.endswith("motion"):
@@ -211,6 +221,12 @@ class SkeletonSequencePipeline:
             if self.random_affine_p > 0 and rng.random() < self.random_affine_p:
                 x = self._affine(x, rng)
         return _tensor(self._persons(x))
+
+    def _temporal_crop(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        t = x.shape[1]
+        keep = max(1, int(round(rng.uniform(*self.random_temporal_crop) * t)))
+        start = int(rng.integers(0, t - keep + 1))
+        return x[:, start:start + keep]
 
     def _affine(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         angles = []
