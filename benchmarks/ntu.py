@@ -86,7 +86,7 @@ def rows(root: Path, protocols, missing: Path | None, synthetic: bool):
     return out
 
 
-def main(argv=None) -> None:
+def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--data-root", type=Path, default=None)
@@ -113,7 +113,7 @@ def main(argv=None) -> None:
             missing = default_data_root() / MISSING_LIST
         if missing is None:
             print("[ntu] warning: no missing-skeleton list (--missing); counts will not match the protocol")
-    run_benchmark("ntu", rows(root, protocols, missing, synthetic), rest, record_argv=argv)
+    return run_benchmark("ntu", rows(root, protocols, missing, synthetic), rest, record_argv=argv)
 
 
 if __name__ == "__main__":
