@@ -248,6 +248,8 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p.add_argument("--device", default=None, help="default: CUDA if available")
     p.add_argument("--deterministic", action="store_true")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--amp", action=argparse.BooleanOptionalAction, default=None,
+                   help="bf16 autocast (default: on for CUDA, off for CPU; --amp on a CPU with bf16 instructions)")
     p.add_argument("--num-workers", type=int, default=None,
                    help="DataLoader workers (default: 0 on machines with <= 2 cores, else half the cores, at most 8)")
     p.add_argument("--allow-fingerprint-mismatch", action="store_true")
@@ -472,7 +474,7 @@ def _train_fold(row: BenchmarkRow, args, recipe: Recipe | None, data: BenchmarkD
     res = fit(model, make_loader(data.train, batch, train=True, seed=seed, num_workers=workers),
               make_loader(data.test, batch, train=False, num_workers=workers), recipe, run_dir,
               device=device, resume=args.resume, progress=False if args.no_progress else None,
-              class_names=data.class_names, eval_every=args.eval_every, plots=not args.no_plots,
+              class_names=data.class_names, eval_every=args.eval_every, plots=not args.no_plots, amp=args.amp,
               **dict(row.fit_kwargs))
     return res.final
 

@@ -134,3 +134,18 @@ def test_nasbench201_images_are_normalised_by_the_cfg():
     mean, std = imgs.mean(dim=(0, 2, 3)), imgs.std(dim=(0, 2, 3))
     assert torch.all(mean.abs() < 0.25), mean
     assert torch.all((std - 1).abs() < 0.25), std
+
+
+def test_streams_side_by_side_and_augmentation_on_joints():
+    """`stream="joint+joint_motion"` puts the positions and their frame differences side by side; the random
+    rotation turns the joints, so the motion channels are the differences of the turned joints."""
+    x = _walk(t=40, v=20)
+    both = motionzoo.resolve_transforms("lstm_baseline", train=True, recipe="utd_mhad", stream="joint+joint_motion")
+    one = motionzoo.resolve_transforms("lstm_baseline", train=True, recipe="utd_mhad")
+    y = both(x, rng=np.random.default_rng(4))
+    j = one(x, rng=np.random.default_rng(4))
+    assert y.shape[-1] == 6 and torch.equal(y[..., :3], j)
+    torch.testing.assert_close(y[..., :-1, :, 3:], j[..., 1:, :, :] - j[..., :-1, :, :])
+    assert not y[..., -1, :, 3:].any()
+    model = motionzoo.create_model("temporal_rnn_hierarchical", topology="kinect_v1_20", in_chans=6, num_classes=27)
+    assert model(y.unsqueeze(0)).shape == (1, 27)

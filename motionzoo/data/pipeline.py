@@ -107,8 +107,9 @@ def _tensor(x: np.ndarray) -> torch.Tensor:
 class SkeletonSequencePipeline:
     """Canonical (M, T, V, C) skeleton -> a fixed-length sequence for the recurrent and graph models.
 
-    Steps, in order: `coordinate_scale`; `normalization`; `stream`; `temporal` to `clip_len` frames; in training
-    the random start-crop and the random rotation + scale; `persons`.
+    Steps, in order: `coordinate_scale`; `normalization`; in training the random temporal crop; `temporal` to
+    `clip_len` frames; in training the random start-crop and the random rotation + scale (of the joints); `stream`;
+    `persons`.
 
     normalization  "two_centre" (the two-stream RNN authors', per frame), "center" (root joint per frame),
                    "scene" (one translation for the sample: body 0's root joint in its first present frame),
@@ -116,7 +117,8 @@ class SkeletonSequencePipeline:
                    mean joint distance to it: position and size removed, bodies kept relative to each other),
                    or "none"
     stream         "joint" (positions), "bone" (joint minus parent; roots keep their position), "joint_motion",
-                   "bone_motion" (frame differences of those)
+                   "bone_motion" (frame differences of those), or several joined by "+" ("joint+joint_motion"):
+                   their channels side by side (the model's in_chans = 3 x their number)
     temporal       "pad_front": the first `clip_len` frames with zeros prepended to shorter sequences (the
                    two-stream RNN authors'); "resample": round(linspace) to `clip_len` frames
     persons        "per_body" -> (M, T, V, C), M = 1 squeezed to (T, V, C); "concat" -> (num_person, T, V, C),
@@ -156,7 +158,8 @@ class SkeletonSequencePipeline:
     def __post_init__(self):
         get_topology(self.topology)
         _choice("normalization", self.normalization, self.NORMALIZATIONS)
-        _choice("stream", self.stream, self.STREAMS)
+        for name in self.stream.split("+"):
+            _choice("stream", name, self.STREAMS)
         _choice("temporal", self.temporal, ("pad_front", "resample"))
         _choice("persons", self.persons, ("per_body", "concat"))
         if self.clip_len < 1 or self.num_person < 1:
@@ -205,22 +208,26 @@ class SkeletonSequencePipeline:
             x = _scene_centre(x, topo)
         elif self.normalization == "first_frame":
             x = first_frame_normalize(x)
-        if self.stream.startswith("bone"):
-            x = bones(x, topo)
         if self.train and self.random_temporal_crop[0] < 1.0:
             rng = rng if rng is not None else np.random.default_rng()
             x = self._temporal_crop(x, rng)
         x = resample_linspace(x, self.clip_len) if self.temporal == "resample" else fixed_length(
             x, self.clip_len, pad="prepend", crop="first")
-        if self.stream.endswith("motion"):
-            x = motion(x)
         if self.train:
             rng = rng if rng is not None else np.random.default_rng()
             if self.random_start_crop_p > 0 and self.random_start_crop > 0:
                 x = random_start_crop(x, self.random_start_crop, self.random_start_crop_p, rng=rng)
             if self.random_affine_p > 0 and rng.random() < self.random_affine_p:
-                x = self._affine(x, rng)
+                x = self._affine(x, rng)      # on joints: bones and motions of rotated joints are rotated too
+        streams = [self._stream(x, name, topo) for name in self.stream.split("+")]
+        x = streams[0] if len(streams) == 1 else np.concatenate(streams, axis=-1)
         return _tensor(self._persons(x))
+
+    @staticmethod
+    def _stream(x: np.ndarray, name: str, topo) -> np.ndarray:
+        if name.startswith("bone"):
+            x = bones(x, topo)
+        return motion(x) if name.endswith("motion") else x
 
     def _temporal_crop(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         t = x.shape[1]
