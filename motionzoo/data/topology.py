@@ -86,6 +86,22 @@ class SkeletonLayout:
         return tuple(((c, p), (m[c], m[p])) for c, p in self.bones
                      if _side(self.joint_names[c]) == "l" and (m[c], m[p]) in bones)
 
+    def rooted_parents(self, root: int | None = None) -> Joints:
+        """Parents of the same bone forest with ``root`` (default: the centre joint) as the root of its tree: each
+        joint's neighbour one step towards ``root``.  Other trees keep their roots; a layout without a centre keeps
+        its parents.  For ``ntu25`` and ``kinect_v1_20`` this is the GCN lineage's "inward" direction (CTR-GCN's
+        graph and bone pairs), which differs from ``parents`` only on the spine between the root and the centre."""
+        root = self.center if root is None else root
+        if root is None:
+            return self.parents
+        if not 0 <= root < self.num_joints:
+            raise ValueError(f"topology {self.name!r} has no joint {root} (V={self.num_joints})")
+        parents = list(self.parents)
+        prev, j = -1, root            # reverse the path from `root` up to its tree's old root
+        while j >= 0:
+            parents[j], prev, j = prev, j, parents[j]
+        return tuple(parents)
+
     def joint(self, name: str) -> int:
         try:
             return self.joint_names.index(name)

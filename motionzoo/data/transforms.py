@@ -144,15 +144,21 @@ def first_frame_normalize(x):
 
 
 @_numpy_io
-def bones(x, topology: str | SkeletonLayout = "ntu25", root: str = "keep"):
+def bones(x, topology: str | SkeletonLayout = "ntu25", root: str = "keep", tree: str = "layout"):
     """Bone vectors: each joint minus its parent joint (xyz).  Root joints keep their position (``root='keep'``,
     so the sequence still says where the body is) or become zero (``'zero'``, the GCN bone stream).  Joints of
-    an absent body stay zero."""
+    an absent body stay zero.
+
+    ``tree='layout'`` takes the parents of the topology; ``'centre'`` the same bones directed towards the centre
+    joint (`SkeletonLayout.rooted_parents`): with ``root='zero'`` that is exactly the bone input of CTR-GCN's
+    NTU and NW-UCLA feeders (the centre joint, spine shoulder / shoulder centre, is zero)."""
     topo = get_topology(topology)
     x = as_sample(x).astype(np.float32, copy=True)
     if x.shape[2] != topo.num_joints:
         raise ValueError(f"sample has V={x.shape[2]} joints, topology {topo.name!r} has {topo.num_joints}")
-    parents = np.asarray(topo.parents)
+    if tree not in ("layout", "centre"):
+        raise ValueError(f"tree must be 'layout' or 'centre', got {tree!r}")
+    parents = np.asarray(topo.parents if tree == "layout" else topo.rooted_parents())
     child = parents >= 0
     out = x.copy()
     out[:, :, child, :3] -= x[:, :, parents[child], :3]
@@ -165,15 +171,17 @@ def bones(x, topology: str | SkeletonLayout = "ntu25", root: str = "keep"):
 
 
 @_numpy_io
-def motion(x):
-    """Frame differences x[t + 1] - x[t] (xyz); the last frame, and any step into or out of an absent frame, is
-    zero."""
+def motion(x, mask_absent: bool = True):
+    """Frame differences x[t + 1] - x[t] (xyz); the last frame is zero.  With ``mask_absent`` (default) any step
+    into or out of an absent frame is zero too; ``mask_absent=False`` is the plain difference of the GCN feeders
+    (ST-GCN / CTR-GCN `vel`), where a body that appears or leaves makes one jump."""
     x = as_sample(x).astype(np.float32, copy=True)
-    present = np.abs(x[..., :3]).sum(axis=(2, 3)) > 0                 # (M, T)
     out = np.zeros_like(x)
     out[:, :-1, :, :3] = x[:, 1:, :, :3] - x[:, :-1, :, :3]
-    both = present[:, 1:] & present[:, :-1]
-    out[:, :-1] *= both[:, :, None, None]
+    if mask_absent:
+        present = np.abs(x[..., :3]).sum(axis=(2, 3)) > 0             # (M, T)
+        both = present[:, 1:] & present[:, :-1]
+        out[:, :-1] *= both[:, :, None, None]
     return out
 
 
