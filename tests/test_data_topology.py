@@ -159,3 +159,27 @@ def test_euler_rule_and_lookup_errors():
         get_topology("ntu25").sequence("zigzag")
     assert get_topology("sbu") is get_topology("sbu15")
     assert isinstance(get_topology(get_topology("ntu25")), SkeletonLayout)
+
+
+@pytest.mark.parametrize("name", list_topologies())
+def test_rooted_parents_keep_the_bones(name):
+    t = get_topology(name)
+    rp = t.rooted_parents()
+    assert _is_tree(rp)
+    assert {frozenset((c, p)) for c, p in enumerate(rp) if p >= 0} == _undirected(t)
+    if t.center is None:
+        assert rp == t.parents
+    else:
+        assert rp[t.center] == -1 and len([p for p in rp if p < 0]) == len(t.roots)
+    for j in range(t.num_joints):                      # any joint can be the root
+        r = t.rooted_parents(j)
+        assert r[j] == -1 and _is_tree(r)
+
+
+def test_rooted_parents_ntu25_spine():
+    t = get_topology("ntu25")
+    rp = t.rooted_parents()
+    changed = {j for j in range(25) if rp[j] != t.parents[j]}
+    assert changed == {0, 1, 20} and (rp[0], rp[1], rp[20]) == (1, 20, -1)
+    with pytest.raises(ValueError, match="no joint 25"):
+        t.rooted_parents(25)

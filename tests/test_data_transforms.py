@@ -156,6 +156,42 @@ def test_first_frame_normalize_bones_and_motion():
     assert not m[:, -1].any() and not m[1, 3:].any(), "no motion into, out of or after absent frames"
 
 
+
+# The GCN lineage's bone pairs (1-based joint, the joint it is measured from), as CTR-GCN's feeders list them:
+# NTU (feeders/bone_pairs.py) and NW-UCLA (feeders/feeder_ucla.py).  Each joint's partner is its neighbour one step
+# towards the centre joint; the centre is paired with itself (a zero bone).
+_NTU_GCN_BONES = ((1, 2), (2, 21), (3, 21), (4, 3), (5, 21), (6, 5), (7, 6), (8, 7), (9, 21), (10, 9), (11, 10),
+                  (12, 11), (13, 1), (14, 13), (15, 14), (16, 15), (17, 1), (18, 17), (19, 18), (20, 19), (22, 23),
+                  (21, 21), (23, 8), (24, 25), (25, 12))
+_UCLA_GCN_BONES = ((1, 2), (2, 3), (3, 3), (4, 3), (5, 3), (6, 5), (7, 6), (8, 7), (9, 3), (10, 9), (11, 10),
+                   (12, 11), (13, 1), (14, 13), (15, 14), (16, 15), (17, 1), (18, 17), (19, 18), (20, 19))
+
+
+@pytest.mark.parametrize("topology, pairs", [("ntu25", _NTU_GCN_BONES), ("kinect_v1_20", _UCLA_GCN_BONES)])
+def test_centre_rooted_bones_are_the_gcn_bone_stream(topology, pairs):
+    V = get_topology(topology).num_joints
+    x = _rand(M=2, T=5, V=V)
+    x[1, 3:] = 0                                                    # body 1 absent from frame 3
+    expected = np.zeros_like(x)
+    for j, p in pairs:
+        expected[:, :, j - 1] = x[:, :, j - 1] - x[:, :, p - 1]
+    np.testing.assert_allclose(bones(x, topology, root="zero", tree="centre"), expected, atol=1e-6)
+    assert not np.allclose(bones(x, topology, root="zero"), expected)     # the layout tree is rooted elsewhere
+    with pytest.raises(ValueError, match="tree"):
+        bones(x, topology, tree="center")
+
+
+def test_motion_plain_difference_as_the_gcn_feeders():
+    x = _rand(M=2, T=6)
+    x[1, :2] = 0                                                    # body 1 enters at frame 2
+    plain = motion(x, mask_absent=False)
+    np.testing.assert_allclose(plain[:, :-1], x[:, 1:] - x[:, :-1], atol=1e-6)
+    assert not plain[:, -1].any()
+    np.testing.assert_allclose(plain[1, 1], x[1, 2], atol=1e-6)     # the entry is one jump from zero ...
+    assert not motion(x)[1, 1].any()                                # ... which the default masks
+    t = torch.from_numpy(x)
+    assert isinstance(motion(t, mask_absent=False), torch.Tensor)
+
 def test_skeleton_to_image_basic():
     x = _rand(M=2, T=30)
     img = skeleton_to_image(x, 28, 84)

@@ -55,8 +55,8 @@ default_cfgs = {
         frame_sampling="official NTU data: the first 300 frames, zero-padded at the end",
         num_classes=60, classifier="fcn", first_conv=None, num_params=3_098_832,
         published_metrics={"ntu60_xsub": {"top1": 81.6}, "ntu60_xview": {"top1": 88.8}},
-        published_source="yysijie/st-gcn OLD_README.md, expected top-1 of the released NTU models (the AAAI paper, "
-                         "Table 3, is usually quoted as 81.5 / 88.3; not checked against the PDF)",
+        published_source="yysijie/st-gcn OLD_README.md: expected top-1 of the released NTU models (the paper's own "
+                         "table was not checked)",
         pipeline={"name": "skeleton_sequence", "normalization": "none", "temporal": "pad_front"},
         notes="the official NTU models were trained on 300-frame clips (batch 64, SGD lr 0.1 with steps at epochs "
               "10 and 50 of 80, weight decay 1e-4, dropout 0.5)"),
