@@ -53,3 +53,16 @@ def reference_dir() -> Path:
 def need_shared(*parts: str) -> Path:
     """Path under ../shared, or skip the calling test."""
     return _need(SHARED.joinpath(*parts))
+
+
+def param_count(model) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def meta_param_count(arch: str, **kwargs) -> tuple[int, int]:
+    """(real parameter count, cfg.num_params) of `create_model(arch, **kwargs)` built on the meta device: shapes
+    only, no memory, no init."""
+    import motionzoo
+    with torch.device("meta"):
+        model = motionzoo.create_model(arch, **kwargs)
+    return param_count(model), model.pretrained_cfg.num_params

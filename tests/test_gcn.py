@@ -17,20 +17,11 @@ from motionzoo.convert import get_converter
 from motionzoo.data import get_topology
 from motionzoo.models._gcn_graph import ctrgcn_partition, hop_distance, stgcn_partition
 
+from conftest import meta_param_count, param_count
 from mzfill import assert_close_scaled, fill_sha256, mz_fill_tensor
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 pytestmark = pytest.mark.usefixtures("one_thread")
-
-
-def count(model) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
-def meta_count(arch: str, **kwargs) -> tuple[int, int]:
-    with torch.device("meta"):
-        model = motionzoo.create_model(arch, **kwargs)
-    return count(model), model.pretrained_cfg.num_params
 
 
 # -- parameter counts: the official implementations built at these settings (see the fixtures' num_params) -------
@@ -41,7 +32,7 @@ def meta_count(arch: str, **kwargs) -> tuple[int, int]:
     ("ctrgcn", {"topology": "kinect_v1_20", "num_person": 1, "num_classes": 10}, 1_426_892),   # NW-UCLA config
 ])
 def test_param_counts_equal_the_official_models(arch, kwargs, expected):
-    assert meta_count(arch, **kwargs) == (expected, expected)
+    assert meta_param_count(arch, **kwargs) == (expected, expected)
 
 
 def test_fixture_param_counts_are_the_cfgs():
@@ -170,7 +161,7 @@ def test_any_topology_trains(arch, topology, in_chans, persons):
     V = get_topology(topology).num_joints
     cfg = model.pretrained_cfg
     assert (cfg.keypoint_format, cfg.num_person, cfg.in_chans) == (topology, persons, in_chans)
-    assert cfg.input_size == (persons, cfg.clip_len, V, in_chans) and cfg.num_params == count(model)
+    assert cfg.input_size == (persons, cfg.clip_len, V, in_chans) and cfg.num_params == param_count(model)
     x = torch.randn(2, persons, 8, V, in_chans)
     out = model(x)
     assert out.shape == (2, 5) and torch.isfinite(out).all()

@@ -17,6 +17,8 @@ from motionzoo.models.two_stream_rnn import SpatialRNN, TemporalRNN, TwoStreamRN
 from motionzoo.engine import build_optimizer
 from motionzoo.recipes import get_recipe
 
+from conftest import meta_param_count
+
 TEMPORAL = ["temporal_rnn_stacked", "temporal_rnn_hierarchical", "temporal_rnn_part_hier"]
 SPATIAL = ["spatial_rnn_chain", "spatial_rnn_traversal"]
 ALL = TEMPORAL + SPATIAL + ["two_stream_rnn"]
@@ -25,23 +27,13 @@ ALL = TEMPORAL + SPATIAL + ["two_stream_rnn"]
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-def count(model) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 # -- parameter counts (built on the meta device: shapes only, no memory, no init) --------------------------------
-def meta_count(arch: str, **kwargs) -> tuple[int, int]:
-    with torch.device("meta"):
-        model = motionzoo.create_model(arch, **kwargs)
-    return count(model), model.pretrained_cfg.num_params
-
-
 @pytest.mark.parametrize("arch, expected", [
     ("temporal_rnn_stacked", 8_773_692), ("temporal_rnn_hierarchical", 15_448_124),
     ("temporal_rnn_part_hier", 11_303_484), ("spatial_rnn_chain", 8_773_692),
     ("spatial_rnn_traversal", 8_773_692), ("two_stream_rnn", 24_221_816)])
 def test_param_counts_ntu25_60(arch, expected):
-    assert meta_count(arch) == (expected, expected)
+    assert meta_param_count(arch) == (expected, expected)
 
 
 def _closed_form(arch: str, V: int, K: int, w: int = 25) -> int:
@@ -60,16 +52,16 @@ def _closed_form(arch: str, V: int, K: int, w: int = 25) -> int:
 def test_param_counts_follow_the_closed_form(arch, layout, K):
     V = get_topology(layout).num_joints
     expected = _closed_form(arch, V, K)
-    assert meta_count(arch, layout=layout, num_classes=K) == (expected, expected)
+    assert meta_param_count(arch, layout=layout, num_classes=K) == (expected, expected)
 
 
 def test_param_counts_spec_table_rows():
     # cells of the §A.6 "other layouts" table, and the window term of the spatial closed form
-    assert meta_count("two_stream_rnn", layout="kinect_v1_20", num_classes=27)[0] == 24_123_446
-    assert meta_count("two_stream_rnn", layout="sbu15", num_classes=8)[0] == 24_053_776
-    assert meta_count("temporal_rnn_part_hier", layout="coco17", num_classes=5)[0] == 11_234_821
-    assert meta_count("spatial_rnn_chain", window=10)[0] == _closed_form("spatial_rnn_chain", 25, 60, w=10)
-    assert meta_count("two_stream_rnn", temporal="stacked")[0] == 17_547_384
+    assert meta_param_count("two_stream_rnn", layout="kinect_v1_20", num_classes=27)[0] == 24_123_446
+    assert meta_param_count("two_stream_rnn", layout="sbu15", num_classes=8)[0] == 24_053_776
+    assert meta_param_count("temporal_rnn_part_hier", layout="coco17", num_classes=5)[0] == 11_234_821
+    assert meta_param_count("spatial_rnn_chain", window=10)[0] == _closed_form("spatial_rnn_chain", 25, 60, w=10)
+    assert meta_param_count("two_stream_rnn", temporal="stacked")[0] == 17_547_384
 
 
 # -- shapes and API ----------------------------------------------------------------------------------------------

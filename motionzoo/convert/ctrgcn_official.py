@@ -14,10 +14,8 @@ from typing import Mapping
 
 import torch
 
-from .._hub import load_state_dict_file, unwrap_state_dict
-from . import register_converter
+from . import BN_ENTRY as _BN, checked_state_dict, register_converter
 
-_BN = r"(weight|bias|running_mean|running_var|num_batches_tracked)"
 _UNIT = r"^l\d+\."
 _KEY_PATTERNS = (
     re.compile(rf"^data_bn\.{_BN}$"),
@@ -40,16 +38,6 @@ _KEY_PATTERNS = (
 def convert_ctrgcn_official(src: str | Path | Mapping[str, torch.Tensor],
                             allow_unsafe_pickle: bool = False) -> dict[str, torch.Tensor]:
     """Official CTR-GCN state dict (or a file holding one) -> `ctrgcn` state dict (same names)."""
-    sd = unwrap_state_dict(src) if isinstance(src, Mapping) else load_state_dict_file(
-        src, allow_unsafe_pickle=allow_unsafe_pickle)
-    out: dict[str, torch.Tensor] = {}
-    for key, value in sd.items():
-        if not any(p.match(key) for p in _KEY_PATTERNS):
-            raise KeyError(f"ctrgcn-official: key {key!r} is not part of an official CTR-GCN state dict")
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(f"ctrgcn-official: entry {key!r} is a {type(value).__name__}, not a tensor")
-        out[key] = value
-    for required in ("data_bn.weight", "l1.gcn1.convs.0.conv3.weight", "fc.weight"):
-        if required not in out:
-            raise KeyError(f"ctrgcn-official: the state dict has no {required!r}; not a CTR-GCN checkpoint")
-    return out
+    return checked_state_dict(src, "ctrgcn-official", _KEY_PATTERNS,
+                              ("data_bn.weight", "l1.gcn1.convs.0.conv3.weight", "fc.weight"), "official CTR-GCN",
+                              allow_unsafe_pickle)

@@ -14,10 +14,8 @@ from typing import Mapping
 
 import torch
 
-from .._hub import load_state_dict_file, unwrap_state_dict
-from . import register_converter
+from . import BN_ENTRY as _BN, checked_state_dict, register_converter
 
-_BN = r"(weight|bias|running_mean|running_var|num_batches_tracked)"
 _KEY_PATTERNS = (
     re.compile(r"^stem\.0\.weight$"),
     re.compile(rf"^stem\.1\.{_BN}$"),
@@ -36,19 +34,5 @@ _KEY_PATTERNS = (
 def convert_nas201_xautodl(src: str | Path | Mapping[str, torch.Tensor],
                            allow_unsafe_pickle: bool = False) -> dict[str, torch.Tensor]:
     """Upstream TinyNetwork state dict (or a file holding one) -> `nasbench201` state dict (same names)."""
-    if isinstance(src, Mapping):
-        sd = unwrap_state_dict(src)
-    else:
-        sd = load_state_dict_file(src, allow_unsafe_pickle=allow_unsafe_pickle)
-    out: dict[str, torch.Tensor] = {}
-    for key, value in sd.items():
-        if not any(p.match(key) for p in _KEY_PATTERNS):
-            raise KeyError(f"nas201-xautodl: key {key!r} is not part of a NAS-Bench-201 TinyNetwork state dict "
-                           f"(spec nas-bench-201.md §5)")
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(f"nas201-xautodl: entry {key!r} is a {type(value).__name__}, not a tensor")
-        out[key] = value
-    for required in ("stem.0.weight", "classifier.weight"):
-        if required not in out:
-            raise KeyError(f"nas201-xautodl: the state dict has no {required!r}; not a TinyNetwork checkpoint")
-    return out
+    return checked_state_dict(src, "nas201-xautodl", _KEY_PATTERNS, ("stem.0.weight", "classifier.weight"),
+                              "NAS-Bench-201 TinyNetwork (spec nas-bench-201.md §5)", allow_unsafe_pickle)

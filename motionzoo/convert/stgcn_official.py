@@ -17,10 +17,8 @@ from typing import Mapping
 
 import torch
 
-from .._hub import load_state_dict_file, unwrap_state_dict
-from . import register_converter
+from . import BN_ENTRY as _BN, checked_state_dict, register_converter
 
-_BN = r"(weight|bias|running_mean|running_var|num_batches_tracked)"
 _KEY_PATTERNS = (
     re.compile(r"^A$"),
     re.compile(rf"^data_bn\.{_BN}$"),
@@ -41,18 +39,9 @@ def convert_stgcn_official(src: str | Path | Mapping[str, torch.Tensor], topolog
     """Official ST-GCN state dict (or a file holding one) -> `stgcn` state dict (build the model with the same
     `topology`; the official NTU checkpoints use ntu25)."""
     from ..models._gcn_graph import stgcn_partition
-    sd = unwrap_state_dict(src) if isinstance(src, Mapping) else load_state_dict_file(
-        src, allow_unsafe_pickle=allow_unsafe_pickle)
-    out: dict[str, torch.Tensor] = {}
-    for key, value in sd.items():
-        if not any(p.match(key) for p in _KEY_PATTERNS):
-            raise KeyError(f"stgcn-official: key {key!r} is not part of an official ST-GCN state dict")
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(f"stgcn-official: entry {key!r} is a {type(value).__name__}, not a tensor")
-        out[key] = value
-    for required in ("data_bn.weight", "st_gcn_networks.0.gcn.conv.weight", "fcn.weight"):
-        if required not in out:
-            raise KeyError(f"stgcn-official: the state dict has no {required!r}; not an ST-GCN checkpoint")
+    out = checked_state_dict(src, "stgcn-official", _KEY_PATTERNS,
+                             ("data_bn.weight", "st_gcn_networks.0.gcn.conv.weight", "fcn.weight"),
+                             "official ST-GCN", allow_unsafe_pickle)
     graph = out.pop("A", None)
     if graph is not None:
         expected = torch.from_numpy(stgcn_partition(topology, "official"))
