@@ -132,6 +132,9 @@ class SkeletonSequencePipeline:
     random_temporal_crop  training: (lo, hi): keep a contiguous window of a fraction r ~ U(lo, hi) of the
                    sequence, at a uniform start, before `temporal` brings it to `clip_len`; (1, 1) = off
     integer_degrees  draw whole degrees (the two-stream RNN authors')
+    stream_style   "motionzoo": bones along the topology's parents with roots keeping their position, motion zero
+                   into or out of absent frames; "gcn_feeder": the ST-GCN / CTR-GCN feeders' streams (bones directed
+                   towards the centre joint, root bones zero, plain frame differences)
     """
 
     topology: str = "ntu25"
@@ -149,6 +152,7 @@ class SkeletonSequencePipeline:
     random_start_crop_p: float = 0.0
     random_temporal_crop: tuple[float, float] = (1.0, 1.0)
     integer_degrees: bool = False
+    stream_style: str = "motionzoo"
     train: bool = False
 
     NORMALIZATIONS = ("two_centre", "center", "scene", "first_frame", "none")
@@ -160,6 +164,7 @@ class SkeletonSequencePipeline:
         _choice("normalization", self.normalization, self.NORMALIZATIONS)
         for name in self.stream.split("+"):
             _choice("stream", name, self.STREAMS)
+        _choice("stream_style", self.stream_style, ("motionzoo", "gcn_feeder"))
         _choice("temporal", self.temporal, ("pad_front", "resample"))
         _choice("persons", self.persons, ("per_body", "concat"))
         if self.clip_len < 1 or self.num_person < 1:
@@ -219,15 +224,15 @@ class SkeletonSequencePipeline:
                 x = random_start_crop(x, self.random_start_crop, self.random_start_crop_p, rng=rng)
             if self.random_affine_p > 0 and rng.random() < self.random_affine_p:
                 x = self._affine(x, rng)      # on joints: bones and motions of rotated joints are rotated too
-        streams = [self._stream(x, name, topo) for name in self.stream.split("+")]
+        streams = [self._stream(x, name, topo, self.stream_style == "gcn_feeder") for name in self.stream.split("+")]
         x = streams[0] if len(streams) == 1 else np.concatenate(streams, axis=-1)
         return _tensor(self._persons(x))
 
     @staticmethod
-    def _stream(x: np.ndarray, name: str, topo) -> np.ndarray:
+    def _stream(x: np.ndarray, name: str, topo, feeder: bool) -> np.ndarray:
         if name.startswith("bone"):
-            x = bones(x, topo)
-        return motion(x) if name.endswith("motion") else x
+            x = bones(x, topo, root="zero", tree="centre") if feeder else bones(x, topo)
+        return motion(x, mask_absent=not feeder) if name.endswith("motion") else x
 
     def _temporal_crop(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         t = x.shape[1]
