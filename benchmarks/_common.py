@@ -125,6 +125,7 @@ class BenchmarkRow:
     fit_kwargs: Mapping[str, Any] = field(default_factory=dict)  # loss_fn, param_groups, logits_fn, ...
     synthetic_input_shape: tuple[int, ...] | None = None     # default: the model cfg's input_size
     stochastic_eval: bool = False                  # --mode eval over every seed (stochastic inference options)
+    default: bool = True                           # run without --models (else only when a pattern selects it)
 
     def slug(self) -> str:
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", self.name).strip("_")
@@ -226,7 +227,9 @@ def synthetic_data(num_classes: int, input_shape: Sequence[int], n_train: int = 
 def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=f"benchmarks.{benchmark}",
                                 description=f"Run the {benchmark} benchmark rows through motionzoo.engine.")
-    p.add_argument("--models", nargs="+", default=["*"], help="fnmatch patterns over row names and model names")
+    p.add_argument("--models", nargs="+", default=None,
+                   help="fnmatch patterns over row names and model names (default: the script's default rows; "
+                        "'*' for every row)")
     p.add_argument("--data-root", type=Path, default=None)
     p.add_argument("--seeds", nargs="+", type=int, default=[0])
     p.add_argument("--mode", choices=("train", "eval"), default="train")
@@ -258,10 +261,12 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     return p
 
 
-def _select(rows: Sequence[BenchmarkRow], patterns: Sequence[str]) -> list[BenchmarkRow]:
+def _select(rows: Sequence[BenchmarkRow], patterns: Sequence[str] | None) -> list[BenchmarkRow]:
     names = [r.name for r in rows]
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate row names: {sorted(n for n in set(names) if names.count(n) > 1)}")
+    if patterns is None:
+        return [r for r in rows if r.default]
     chosen = [r for r in rows if any(fnmatch.fnmatch(r.name, p) or fnmatch.fnmatch(r.model, p) for p in patterns)]
     if not chosen:
         raise SystemExit(f"--models {' '.join(patterns)} matches no row; rows: {', '.join(names)}")

@@ -93,17 +93,19 @@ def skeleton_loader(bench: SkeletonBenchmark, model: str, root: Path | None = No
 
 def skeleton_rows(bench: SkeletonBenchmark, models: Sequence[str],
                   published: Mapping[str, tuple[float | None, str]] | None = None, root: Path | None = None,
-                  synthetic: bool = False, recipes: Mapping[str, Recipe] | None = None) -> list[BenchmarkRow]:
-    """One row per model (the baseline first), each with its recipe for `bench.key` (or `recipes[model]`)."""
+                  synthetic: bool = False, recipes: Mapping[str, Recipe] | None = None,
+                  extra_models: Sequence[str] = ()) -> list[BenchmarkRow]:
+    """One row per model (the baseline first), each with its recipe for `bench.key` (or `recipes[model]`).
+    `extra_models` get rows that run only when `--models` selects them (e.g. `--models '*'`)."""
     published = dict(published or {})
     models = [BASELINE_MODEL] + [m for m in models if m != BASELINE_MODEL]
     rows = []
-    for model in models:
+    for model in [*models, *extra_models]:
         recipe = (recipes or {}).get(model) or get_recipe(model, bench.key)
         value, source = published.get(model, (None, f"no published number for {model} on {bench.protocol.dataset}"))
         rows.append(BenchmarkRow(
             f"{model}/{bench.protocol.split}", model=model, protocol=bench.protocol,
             data=skeleton_loader(bench, model, root, synthetic), recipe=recipe, published=value,
             published_source=source, quick={"epochs": bench.quick_epochs},
-            quick_reason=f"smoke schedule: {bench.quick_epochs} epochs"))
+            quick_reason=f"smoke schedule: {bench.quick_epochs} epochs", default=model not in extra_models))
     return rows
