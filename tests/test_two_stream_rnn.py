@@ -320,3 +320,21 @@ def test_authors_recipe_behaves_as_their_code():
             d_out = torch.linalg.norm(out[-1, 3] - out[-1, 7])
             assert 0.9 - 1e-4 <= float(d_out / d_in) <= 1.1 + 1e-4, "rotation and a scale within 0.9-1.1"
     assert 70 < affine < 130 and 60 < cropped < 130
+
+
+def test_two_stream_loss_with_auxiliary_stream_terms():
+    """loss='two_stream': -log p[y] of the fused posterior plus aux_weight x the streams' own cross-entropies,
+    read from the same forward pass (checked against forward_streams)."""
+    from motionzoo.recipes import build_loss
+    r = get_recipe("two_stream_rnn", "utd_mhad").replace(loss="two_stream", loss_kwargs={"aux_weight": 0.5})
+    torch.manual_seed(0)
+    model = motionzoo.create_model("two_stream_rnn", num_classes=27, **r.model_kwargs).eval()
+    x, y = torch.randn(3, 32, 20, 3), torch.tensor([0, 5, 26])
+    total, parts = build_loss(model, r)(model(x), y, 0)
+    ref = model.forward_streams(x)
+    expected = (F.nll_loss(ref["log_p"], y)
+                + 0.5 * (F.cross_entropy(ref["temporal"], y) + F.cross_entropy(ref["spatial"], y)))
+    torch.testing.assert_close(total, expected)
+    assert set(parts) == {"ce", "ce_temporal", "ce_spatial"}
+    plain, _ = build_loss(model, r.replace(loss_kwargs={}))(model(x), y, 0)
+    torch.testing.assert_close(plain, F.nll_loss(ref["log_p"], y))

@@ -89,3 +89,34 @@ def _model_loss(model: nn.Module, recipe: Recipe) -> LossFn:
         raise RecipeError(f"recipe {recipe.name!r}: loss 'model' needs a model with a .loss method; "
                           f"{type(model).__name__} has none")
     return model.loss
+
+
+@register_loss("two_stream")
+def _two_stream(model: nn.Module, recipe: Recipe, aux_weight: float = 0.0) -> LossFn:
+    """The two-stream RNN's joint loss, -log p[y] of the fused posterior p = a softmax(z_t) + (1 - a) softmax(z_s)
+    (the model returns log p), plus `aux_weight` x (CE(z_t) + CE(z_s)): the auxiliary per-stream terms the spec
+    allows (skeleton-models.md §A.5, weight 0 by default).  With a = 0.9 the fused loss hands the spatial stream
+    a tenth of the gradient, so a stream that is to be useful on its own needs its own term.
+
+    The stream logits are read with forward hooks on the two heads during the same forward pass (no second
+    forward, and the model's output contract stays log p)."""
+    ce = cross_entropy_loss(recipe.label_smoothing)
+    if aux_weight == 0:
+        return ce
+    heads = getattr(model, "get_classifier", lambda: None)()
+    if not isinstance(heads, Mapping) or set(heads) != {"temporal", "spatial"}:
+        raise RecipeError(f"recipe {recipe.name!r}: loss 'two_stream' with aux_weight needs a two-stream model "
+                          f"(get_classifier() -> temporal and spatial heads); got {type(model).__name__}")
+    seen: dict[str, torch.Tensor] = {}
+    for name, head in heads.items():
+        head.register_forward_hook(lambda mod, inp, out, name=name: seen.__setitem__(name, out))
+
+    def loss(outputs, targets, epoch):
+        fused, parts = ce(outputs, targets, epoch)
+        if seen["temporal"].dim() != 2:
+            raise ValueError("loss 'two_stream': per-body inputs with several bodies are not supported by the "
+                             "auxiliary terms (use persons='concat' or one body per sample)")
+        aux = {k: F.cross_entropy(v.float(), targets, label_smoothing=recipe.label_smoothing) for k, v in seen.items()}
+        total = fused + aux_weight * (aux["temporal"] + aux["spatial"])
+        return total, {**parts, "ce_temporal": aux["temporal"].detach(), "ce_spatial": aux["spatial"].detach()}
+    return loss
