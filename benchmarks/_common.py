@@ -149,6 +149,7 @@ class RowResult:
     data_notes: str = ""
     split: str = "test"                            # "val": evaluated on a validation split carved from train
     num_folds: int = 1
+    folds_run: list[int] | None = None             # --folds: a subset of the protocol's folds
     wall_s: float | None = None
 
 
@@ -239,6 +240,9 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a recipe field (lr=3e-3), a pipeline field (pipeline.clip_len=48), a builder "
                         "keyword (model_kwargs.window=16) or a loss keyword (loss_kwargs.x=1); recorded and labelled")
+    p.add_argument("--folds", nargs="+", type=int, default=None,
+                   help="run only these folds (1-based) of a multi-fold protocol, e.g. to explore a recipe on the "
+                        "validation split of one fold; the row then says which folds it covers")
     p.add_argument("--split", choices=("test", "val"), default="test",
                    help="val: train on the training data minus a validation split carved from it (by subject / "
                         "fold where the data has them) and evaluate on that split; the test set is not read. "
@@ -411,6 +415,13 @@ def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_n
             data_cache: dict | None = None) -> RowResult:
     recipe, overrides = _effective_recipe(row, args)
     folds = _load_data(row, args, recipe, {} if data_cache is None else data_cache)
+    fold_ids = list(range(1, len(folds) + 1))
+    if args.folds:
+        bad = [k for k in args.folds if not 1 <= k <= len(folds)]
+        if bad:
+            raise SystemExit(f"--folds {bad}: row {row.name!r} has folds 1..{len(folds)}")
+        fold_ids = sorted(set(args.folds))
+        folds = [folds[k - 1] for k in fold_ids]
     fp_ok = None
     fingerprint = "+".join(d.fingerprint for d in folds) if len(folds) > 1 else folds[0].fingerprint
     if row.expected_fingerprint and not any(d.synthetic for d in folds):
@@ -436,7 +447,7 @@ def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_n
             if args.mode == "train":
                 m = _train_fold(row, args, recipe, data, seed, device, world, workers, n_classes,
                                 args.runs_dir / benchmark / run_name / row.slug()
-                                / (f"fold{k + 1}" if len(folds) > 1 else "") / f"seed{seed}")
+                                / (f"fold{fold_ids[k]}" if len(fold_ids) > 1 or args.folds else "") / f"seed{seed}")
             else:
                 model = _build(row, pretrained=not data.synthetic, num_classes=n_classes, recipe=recipe).to(device)
                 batch = (recipe.batch_size // world) if recipe is not None else 32
@@ -446,12 +457,13 @@ def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_n
             fold_metrics.append(m)
             confusion += np.asarray(m["confusion_matrix"], dtype=np.int64)
             if is_main_process() and len(folds) > 1:
-                print(f"[{benchmark}] {row.name} seed {seed} fold {k + 1}: top1 {m['top1']:.2f}", flush=True)
+                print(f"[{benchmark}] {row.name} seed {seed} fold {fold_ids[k]}: top1 {m['top1']:.2f}", flush=True)
         # one value per seed: the mean over folds (folds are not seeds)
         entry = {"seed": seed, **{k: float(np.mean([m[k] for m in fold_metrics])) for k in METRICS},
                  "num_samples": int(sum(m["num_samples"] for m in fold_metrics))}
-        if len(folds) > 1:
-            entry["folds"] = [{k: m[k] for k in (*METRICS, "num_samples")} for m in fold_metrics]
+        if len(folds) > 1 or args.folds:
+            entry["folds"] = [{"fold": f, **{k: m[k] for k in (*METRICS, "num_samples")}}
+                              for f, m in zip(fold_ids, fold_metrics)]
         per_seed.append(entry)
         per_class.append(list(np.nanmean([m["per_class_accuracy"] for m in fold_metrics], axis=0)))
         if is_main_process():
@@ -462,7 +474,8 @@ def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_n
                      per_class=per_class, class_names=list(folds[0].class_names), recipe=recipe,
                      recipe_overrides=overrides, data_fingerprint=fingerprint, fingerprint_ok=fp_ok,
                      synthetic=any(d.synthetic for d in folds) or args.synthetic, quick=args.quick,
-                     data_notes=folds[0].notes, split=args.split, num_folds=len(folds))
+                     data_notes=folds[0].notes, split=args.split, num_folds=len(folds),
+                     folds_run=fold_ids if args.folds else None)
 
 
 def _train_fold(row: BenchmarkRow, args, recipe: Recipe | None, data: BenchmarkData, seed: int, device, world: int,
@@ -513,7 +526,8 @@ def _row_document(r: RowResult, side_dir: Path, out_root: Path, command: str) ->
     return {
         "name": row.name, "model": row.model,
         "model_kwargs": {**row.model_kwargs, **(r.recipe.model_kwargs if r.recipe is not None else {})},
-        "stream": row.stream, "split_evaluated": r.split, "num_folds": r.num_folds, "wall_s": r.wall_s,
+        "stream": row.stream, "split_evaluated": r.split, "num_folds": r.num_folds, "folds_run": r.folds_run,
+        "wall_s": r.wall_s,
         "dataset": row.protocol.dataset, "split": row.protocol.split, "mode": r.mode,
         "evaluation_kind": "weights-evaluation" if weights_eval else "retraining",
         "protocol": {**dataclasses.asdict(row.protocol), "eval": dict(row.protocol.eval)},
@@ -648,7 +662,9 @@ def markdown_table(doc: Mapping[str, Any]) -> str:
         if r["protocol"].get("description"):
             protocol += f", {r['protocol']['description']}"
         protocol += f"; {r['num_samples_evaluated']} samples"
-        if r.get("num_folds", 1) > 1:
+        if r.get("folds_run"):
+            protocol += f" on fold(s) {r['folds_run']} only"
+        elif r.get("num_folds", 1) > 1:
             protocol += f" over {r['num_folds']} folds (per seed: mean over folds)"
         if "num_samples" in r["flags"]:
             protocol += f" (split has {r['expected_num_samples']})"

@@ -5,8 +5,8 @@
 
 Sources: every `model_cards/results/<benchmark>/<run>.json` written by a benchmark script (with
 `--out model_cards/results`).  A run counts when it trained on real data and was evaluated on the test split
-(not `--split val`, not `--quick`, not synthetic; validation runs are committed next to them as the evidence for
-the recipes' choices).  Per (architecture, dataset split) the run with the most seeds, then the newest, wins.
+(not `--split val`, `--quick`, `--folds`, `--set` or `--epochs`, not synthetic: the registered recipe, whole;
+validation runs are committed next to them as the evidence for the recipes' choices).  Per (architecture, dataset split) the run with the most seeds, then the newest, wins.
 
 Outputs: `motionzoo/measured.json` (the cfgs' `reproduced_metrics`, read by the registry), the README's model
 table (`motionzoo list --markdown`), and in each model card the block between `<!-- measured:begin -->` and
@@ -37,7 +37,8 @@ def counted_runs(root: Path = RESULTS) -> list[tuple[Path, dict]]:
         doc = json.loads(path.read_text(encoding="utf-8"))
         if doc.get("synthetic") or doc.get("split", "test") != "test":
             continue
-        if any(r.get("quick") or r.get("mode") != "train" for r in doc["rows"]):
+        if any(r.get("quick") or r.get("mode") != "train" or r.get("folds_run") or r.get("recipe_overrides")
+               for r in doc["rows"]):
             continue
         runs.append((path, doc))
     return runs

@@ -6,8 +6,9 @@
 
 Every row trains with `motionzoo.recipes.get_recipe(model, "utd_mhad")` (its `source` says how it was chosen) and
 the plain `lstm_baseline` row shares the run.  No paper reports the two-stream RNN on UTD-MHAD, so the rows compare
-with the baseline, not with a published number.  The NAS-Bench-201 sweep on this dataset is
-`benchmarks/nas_skeleton.py`.
+with the baseline, not with a published number.  The `nasbench201` row trains the benchmark's best CIFAR-10 cell on
+skeleton images with the thesis' recipe (joints in the canonical kinect_v1_20 order; the thesis used the file
+order); the sweep over cells is `benchmarks/nas_skeleton.py`.
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ BENCH = SkeletonBenchmark(
     "utd_mhad", UTDMHADDataset, "utd_mhad",
     Protocol("utd_mhad", "xsub", num_classes=27, expected_test_samples=430,
              description="subjects 1,3,5,7 train / 2,4,6,8 test; 1 clip; last epoch"))
-MODELS = ["two_stream_rnn", "temporal_rnn_hierarchical", "spatial_rnn_traversal"]          # the paper's rows (default)
+MODELS = ["two_stream_rnn", "temporal_rnn_hierarchical", "spatial_rnn_traversal",         # the paper's rows (default)
+          "nasbench201"]                                     # the skeleton-NAS thesis' dataset: its best CIFAR cell
 EXTRA = ["temporal_rnn_stacked", "temporal_rnn_part_hier", "spatial_rnn_chain"]   # run with --models "*"
 
 ROWS = skeleton_rows(BENCH, MODELS, extra_models=EXTRA)
