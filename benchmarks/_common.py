@@ -62,6 +62,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
+from motionzoo._json import jsonable
 from motionzoo.recipes import Recipe
 from motionzoo.engine import (describe_device, describe_env, evaluate, fit, get_world_size,
                               init_distributed, is_main_process, make_loader, resolve_device, seed_everything,
@@ -537,8 +538,8 @@ def _row_document(r: RowResult, side_dir: Path, out_root: Path, command: str) ->
         "delta_vs_published": delta, "tolerance": row.tolerance, "flag": bool(flags), "flags": flags,
         "num_samples_evaluated": n_eval, "expected_num_samples": expected,
         "data_fingerprint": r.data_fingerprint, "expected_fingerprint": row.expected_fingerprint,
-        "recipe": _jsonable(r.recipe.to_dict()) if r.recipe is not None else None,
-        "recipe_overrides": _jsonable(r.recipe_overrides), "quick": r.quick, "synthetic": r.synthetic,
+        "recipe": jsonable(r.recipe.to_dict()) if r.recipe is not None else None,
+        "recipe_overrides": jsonable(r.recipe_overrides), "quick": r.quick, "synthetic": r.synthetic,
         "label": SYNTHETIC_LABEL if r.synthetic else "", "data_notes": r.data_notes,
         "per_class_accuracy_csv": per_class_csv.relative_to(out_root).as_posix(),
         "confusion_matrix_csv": confusion_csv.relative_to(out_root).as_posix(),
@@ -568,18 +569,6 @@ def _fmt(v: float) -> str:
     return "" if v is None or np.isnan(v) else f"{v:.4f}"
 
 
-def _jsonable(obj):
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.integer, np.floating)):
-        return obj.item()
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    return obj
-
-
 CSV_COLUMNS = ("name", "model", "dataset", "split", "stream", "mode", "metric", "published", "reproduced_mean",
                "reproduced_std", "n_seeds", "seeds", "per_seed", "delta_vs_published", "flag", "flags",
                "num_samples_evaluated", "expected_num_samples", "data_fingerprint", "synthetic", "label")
@@ -600,7 +589,7 @@ def write_results(out_root: str | os.PathLike, benchmark: str, run_name: str, re
         "label": SYNTHETIC_LABEL if synthetic else "", "split": results[0].split if results else "test",
         "wall_s": wall_s, "rows": rows,
     }
-    doc = _jsonable(doc)
+    doc = jsonable(doc)
     bench_dir.mkdir(parents=True, exist_ok=True)
     _atomic_write(bench_dir / f"{run_name}.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     _atomic_write(bench_dir / f"{run_name}.md", markdown_table(doc))

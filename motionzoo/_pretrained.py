@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ._json import jsonable
+
 __all__ = ["PretrainedCfg", "SourceFile"]
 
 
@@ -133,7 +135,7 @@ class PretrainedCfg:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(dataclasses.asdict(self))
+        return jsonable(dataclasses.asdict(self))
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, **kwargs)
@@ -151,14 +153,6 @@ class PretrainedCfg:
                 v = tuple(v)
             kwargs[k] = v
         return cls(**kwargs)
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, Mapping):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    return x
 
 
 def merge_overlay(cfg: PretrainedCfg, overlay: Mapping[str, Any] | None) -> PretrainedCfg:

@@ -119,3 +119,15 @@ def test_cfg_json_roundtrip():
                         input_size=(100, 25, 3), classifier=("h1", "h2"), model_args={"layout": "sbu15"})
     back = PretrainedCfg.from_dict(__import__("json").loads(cfg.to_json()))
     assert back == cfg
+
+
+def test_cfg_to_dict_is_strict_json():
+    """One JSON rule (motionzoo._json) for cfgs, training logs and benchmark files: numpy numbers and NaN too."""
+    import json
+    import math
+
+    import numpy as np
+    cfg = PretrainedCfg(arch="a", published_metrics={"d": {"top1": np.float32(71.5), "top5": math.nan}},
+                        num_params=np.int64(7))
+    d = json.loads(json.dumps(cfg.to_dict(), allow_nan=False))
+    assert d["published_metrics"] == {"d": {"top1": 71.5, "top5": None}} and d["num_params"] == 7

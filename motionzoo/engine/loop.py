@@ -40,6 +40,7 @@ from .checkpoint import get_rng_state, load_checkpoint, publish_copy, save_check
 from .env import resolve_device, seed_worker
 from .metrics import classification_metrics, write_confusion_csv, write_per_class_csv
 from .optim import build_optimizer, set_epoch_lr
+from .._json import jsonable
 from ..recipes import Recipe, build_loss
 from ..recipes.losses import LossFn, cross_entropy_loss, logits_of
 
@@ -276,7 +277,7 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
         if main and out_dir is not None:
             state = {"epoch": epoch, "optimizer": optimizer.state_dict(),
                      "scheduler": {"name": recipe.schedule, "next_epoch": epoch + 1}, "rng": rngs,
-                     "history": history, "best": best, "recipe": _plain(recipe.to_dict()),
+                     "history": history, "best": best, "recipe": jsonable(recipe.to_dict()),
                      "world_size": D.get_world_size()}
             save_checkpoint(out_dir, "last", model.state_dict(), state,
                             metadata={"motionzoo.epoch": str(epoch), "motionzoo.recipe": recipe.name})
@@ -352,17 +353,8 @@ def _train_one_epoch(net, loader, optimizer, loss_fn, logits_fn, recipe, params,
     return record
 
 
-def _plain(obj):
-    """Recipe dict with tuples/mappings as plain containers (weights_only-loadable, JSON-friendly)."""
-    if isinstance(obj, Mapping):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    return obj
-
-
 def _check_recipe(saved: Mapping[str, Any], recipe: Recipe) -> None:
-    now = _plain(recipe.to_dict())
+    now = jsonable(recipe.to_dict())
     diff = sorted(k for k in set(saved) | set(now) if k != "epochs" and saved.get(k) != now.get(k))
     if diff:
         _logger.warning("resuming with a recipe that differs from the checkpoint's in %s", diff)

@@ -98,8 +98,8 @@ class Recipe:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (tuples as lists); `Recipe.from_dict` reads it back."""
-        from .._pretrained import _jsonable
-        return _jsonable(dataclasses.asdict(self))
+        from .._json import jsonable
+        return jsonable(dataclasses.asdict(self))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Recipe":
