@@ -6,6 +6,7 @@ This is the one place that decides which file to read, which converter to apply,
 """
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from pathlib import Path
@@ -17,9 +18,10 @@ from torch import nn
 from ._hub import (fetch_source_file, get_cache_dir, download_file, load_state_dict_file,
                    read_safetensors_metadata)
 from ._pretrained import PretrainedCfg
-from ._registry import get_pretrained_cfg
+from ._registry import get_pretrained_cfg, warn_deprecated
 
-__all__ = ["build_model_with_cfg", "load_pretrained_state_dict", "adapt_input_conv", "load_checkpoint_into"]
+__all__ = ["build_model_with_cfg", "check_model_kwargs", "load_pretrained_state_dict", "adapt_input_conv",
+           "load_checkpoint_into"]
 
 _logger = logging.getLogger("motionzoo")
 
@@ -156,6 +158,43 @@ def _final_cfg(cfg: PretrainedCfg, num_classes: int | None, in_chans: int | None
     return cfg.replace(**changes) if changes else cfg
 
 
+# create_model's own keywords, accepted by every builder besides the model class's
+_BUILD_KWARGS = ("pretrained", "num_classes", "in_chans", "checkpoint_path", "cache_dir", "pretrained_cfg_overlay",
+                 "offline", "progress", "allow_unsafe_pickle")
+
+
+def check_model_kwargs(arch: str, model_cls: Callable[..., nn.Module], kwargs: Mapping[str, Any],
+                       fixed: Mapping[str, Any] | None = None, builder_kwargs: tuple[str, ...] = ()) -> None:
+    """Raise `TypeError` for a keyword the model class does not take (naming the ones it does) and for one
+    that contradicts a value the model name fixes (`fixed`, e.g. `variant="stacked"` for temporal_rnn_stacked).
+    `builder_kwargs`: keywords the registered builder consumed itself, listed as accepted."""
+    fixed = dict(fixed or {})
+    params = inspect.signature(model_cls).parameters
+    accepted = {n for n, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)} - set(fixed)
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+    def listing() -> str:
+        return ", ".join(sorted(accepted | set(builder_kwargs) | set(_BUILD_KWARGS)))
+
+    for k, v in kwargs.items():
+        if k in fixed:
+            if v != fixed[k]:
+                raise TypeError(f"{arch}: {k}={v!r} conflicts with the value the {arch!r} builder sets "
+                                f"({k}={fixed[k]!r}); {arch} accepts: {listing()}")
+        elif k not in accepted and not takes_any:
+            raise TypeError(f"{arch}: unexpected keyword argument {k!r}; {arch} accepts: {listing()}")
+
+
+def _renamed_topology(arch: str, model_cls, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`layout=` was the skeleton-topology keyword's old name ("layout" now means tensor axes only)."""
+    if "layout" in kwargs and "topology" in inspect.signature(model_cls).parameters:
+        warn_deprecated(f"{arch}: layout= is deprecated for the skeleton topology; use topology=")
+        if "topology" in kwargs:
+            raise TypeError(f"{arch}: got both topology= and its deprecated name layout=")
+        kwargs = {("topology" if k == "layout" else k): v for k, v in kwargs.items()}
+    return kwargs
+
+
 def build_model_with_cfg(
     model_cls: Callable[..., nn.Module],
     arch: str,
@@ -166,10 +205,23 @@ def build_model_with_cfg(
     offline: bool | None = None,
     progress: bool = True,
     allow_unsafe_pickle: bool = False,
+    fixed_kwargs: Mapping[str, Any] | None = None,
+    builder_kwargs: tuple[str, ...] = (),
     **kwargs: Any,
 ) -> nn.Module:
+    """Build `model_cls` for the registered `arch` and load its weights.
+
+    `kwargs` go to `model_cls`; a keyword it does not take raises (no argument is silently dropped).
+    `fixed_kwargs`: class keywords the registered name sets (a caller may repeat, not change, them).
+    `builder_kwargs`: keywords the registered builder consumed before calling this (named in the error).
+    The model's cfg describes the model as built: `num_params` is its real count (the registered cfg states the
+    default build's count, which the metadata test checks).
+    """
     cfg = pretrained_cfg or get_pretrained_cfg(arch, pretrained=pretrained)
-    kwargs = {**dict(cfg.model_args or {}), **{k: v for k, v in kwargs.items() if v is not None}}
+    kwargs = _renamed_topology(arch, model_cls, kwargs)
+    check_model_kwargs(arch, model_cls, kwargs, fixed_kwargs, builder_kwargs)
+    kwargs = {**dict(cfg.model_args or {}), **dict(fixed_kwargs or {}),
+              **{k: v for k, v in kwargs.items() if v is not None}}
     if "num_classes" not in kwargs and cfg.num_classes is not None:
         kwargs["num_classes"] = cfg.num_classes
     model = model_cls(**kwargs)
@@ -183,7 +235,10 @@ def build_model_with_cfg(
         load_checkpoint_into(model, sd, cfg, source)
     elif pretrained:
         raise ValueError(f"{cfg.name} has no pretrained weights; `motionzoo list --pretrained` shows those that do")
-    model.pretrained_cfg = _final_cfg(cfg, kwargs.get("num_classes"), kwargs.get("in_chans"))
+    final = _final_cfg(cfg, kwargs.get("num_classes"), kwargs.get("in_chans"))
+    if final.num_params is not None and final.num_params != count_params(model):
+        final = final.replace(num_params=count_params(model))
+    model.pretrained_cfg = final
     model.default_cfg = model.pretrained_cfg
     if pretrained:
         model.eval()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import os
 import re
 import sys
 import warnings
@@ -79,10 +80,19 @@ def register_model_deprecations(mapping: dict[str, str]) -> None:
         _deprecated[old] = new
 
 
+def warn_deprecated(message: str) -> None:
+    """A DeprecationWarning attributed to the first caller outside motionzoo (the line the user wrote)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, DeprecationWarning, stacklevel=level)
+
+
 def _resolve_deprecated(name: str) -> str:
     if name in _deprecated:
         new = _deprecated[name]
-        warnings.warn(f"model name {name!r} is deprecated; use {new!r}", DeprecationWarning, stacklevel=3)
+        warn_deprecated(f"model name {name!r} is deprecated; use {new!r}")
         return new
     return name
 

@@ -41,6 +41,22 @@ def test_cfg_promises_match_the_model(arch):
 
 
 @pytest.mark.parametrize("arch", ARCHS)
+def test_unknown_keywords_raise_naming_the_accepted_ones(arch):
+    """No argument is silently dropped: checked before anything is built, so this is cheap for every arch."""
+    with pytest.raises(TypeError, match=r"'bogus'.* accepts: .*\bnum_classes\b"):
+        motionzoo.create_model(arch, bogus=1)
+    with pytest.raises(TypeError, match="'bogus'"):
+        motionzoo.create_model(arch, bogus=None)
+
+
+def test_keywords_a_name_fixes_cannot_be_changed():
+    with pytest.raises(TypeError, match="variant='hierarchical' conflicts"):
+        motionzoo.create_model("temporal_rnn_stacked", variant="hierarchical")
+    with pytest.raises(TypeError, match="sequence='chain' conflicts"):
+        motionzoo.create_model("spatial_rnn_traversal", sequence="chain")
+
+
+@pytest.mark.parametrize("arch", ARCHS)
 def test_every_tag_is_backed_by_real_files(arch):
     for tag, cfg in get_arch_cfgs(arch).items():
         if not tag:

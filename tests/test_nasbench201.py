@@ -207,6 +207,13 @@ def _conv_linear_macs(model, input_size) -> int:
     return total[0]
 
 
+def test_cell_keyword_is_refused_not_dropped():
+    """The builder's keyword is `arch`; the class's `cell` used to be silently replaced by the default cell."""
+    with pytest.raises(TypeError, match=r"cell=.*conflicts.*accepts: .*\barch\b"):
+        motionzoo.create_model("nasbench201", cell=nb.RESNET)
+    assert motionzoo.create_model("nasbench201", arch=nb.RESNET).arch == nb.RESNET
+
+
 def test_registered_archs_cfgs_and_presets():
     assert {"nasbench201", "nasbench201_best_cifar10", "nasbench201_resnet"} <= set(motionzoo.list_models("nasbench201*"))
     assert motionzoo.list_pretrained("nasbench201*") == []   # no real weights exist
@@ -219,7 +226,7 @@ def test_registered_archs_cfgs_and_presets():
         assert f"{cfg.first_conv}.weight" in sd and f"{cfg.classifier}.weight" in sd
         assert cfg.input_layout == "NCHW" and cfg.input_size == (3, 20, 68) and cfg.num_classes == 27
         assert cfg.gmacs == pytest.approx(_conv_linear_macs(model, cfg.input_size) / 1e9, abs=1e-6)
-    with pytest.raises(ValueError, match="fixed cell"):
+    with pytest.raises(TypeError, match="fixed cell"):
         motionzoo.create_model("nasbench201_resnet", arch=5)
     model = motionzoo.create_model("nasbench201", arch=7581, preset="ntu_xsub", in_chans=1)
     cfg = model.pretrained_cfg

@@ -12,12 +12,12 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
 import torch
 from torch import nn
 
-from .._builder import build_model_with_cfg, count_params
+from .._builder import build_model_with_cfg
 from .._pretrained import PretrainedCfg
 from .._registry import register_model
 from ..data.transforms import IMAGE_PRESETS
@@ -461,7 +461,8 @@ default_cfgs = {
 }
 
 
-def _build(variant: str, pretrained: bool, arch_string: str, preset: str | None, **kwargs) -> NASBench201Net:
+def _build(variant: str, pretrained: bool, arch_string: str, preset: str | None, builder_kwargs: tuple[str, ...],
+           **kwargs) -> NASBench201Net:
     cfg: PretrainedCfg = kwargs.pop("pretrained_cfg", None) or default_cfgs[variant]
     arch_string = resolve_arch(arch_string)
     if preset is not None:
@@ -472,11 +473,11 @@ def _build(variant: str, pretrained: bool, arch_string: str, preset: str | None,
                           split=p["split"], mean=p["mean"], std=p["std"],
                           keypoint_format="ntu25" if p["dataset"].startswith("ntu") else cfg.keypoint_format)
     cfg = cfg.replace(model_args={"cell": arch_string})
-    kwargs.pop("cell", None)
-    model = build_model_with_cfg(NASBench201Net, variant, pretrained, pretrained_cfg=cfg, **kwargs)
+    # the class's `cell` is the builder's `arch`: a `cell=` from the caller is refused, not overridden
+    model = build_model_with_cfg(NASBench201Net, variant, pretrained, pretrained_cfg=cfg,
+                                 fixed_kwargs={"cell": arch_string}, builder_kwargs=builder_kwargs, **kwargs)
     # The cfg describes the network actually built (arch, head, in_chans may differ from the default).
-    model.pretrained_cfg = model.pretrained_cfg.replace(num_params=count_params(model),
-                                                        num_classes=model.num_classes, in_chans=model.in_chans)
+    model.pretrained_cfg = model.pretrained_cfg.replace(num_classes=model.num_classes, in_chans=model.in_chans)
     if cfg.gmacs is not None and model.arch != (default_cfgs[variant].model_args or {}).get("cell"):
         model.pretrained_cfg = model.pretrained_cfg.replace(gmacs=None)
     model.default_cfg = model.pretrained_cfg
@@ -486,21 +487,19 @@ def _build(variant: str, pretrained: bool, arch_string: str, preset: str | None,
 @register_model
 def nasbench201(pretrained: bool = False, arch: str | int = BEST_CIFAR10, preset: str | None = None, **kwargs):
     """Any NAS-Bench-201 cell: `arch` is an architecture string or a benchmark index 0..15624."""
-    return _build("nasbench201", pretrained, arch, preset, **kwargs)
-
-
-@register_model
-def nasbench201_best_cifar10(pretrained: bool = False, preset: str | None = None, **kwargs):
-    _reject_arch(kwargs, "nasbench201_best_cifar10")
-    return _build("nasbench201_best_cifar10", pretrained, BEST_CIFAR10, preset, **kwargs)
+    return _build("nasbench201", pretrained, arch, preset, ("arch", "preset"), **kwargs)
 
 
 @register_model
 def nasbench201_resnet(pretrained: bool = False, preset: str | None = None, **kwargs):
-    _reject_arch(kwargs, "nasbench201_resnet")
-    return _build("nasbench201_resnet", pretrained, RESNET, preset, **kwargs)
-
-
-def _reject_arch(kwargs: Mapping, name: str) -> None:
+    """The benchmark's 'ResNet-like' cell (index 11472)."""
     if kwargs.get("arch") is not None:
-        raise ValueError(f"{name} has a fixed cell; use create_model('nasbench201', arch=...) for another one")
+        raise TypeError("nasbench201_resnet has a fixed cell; use create_model('nasbench201', arch=...) for another")
+    return _build("nasbench201_resnet", pretrained, RESNET, preset, ("preset",), **kwargs)
+
+
+@register_model
+def nasbench201_best_cifar10(pretrained: bool = False, preset: str | None = None, **kwargs):
+    if kwargs.get("arch") is not None:
+        raise TypeError("nasbench201_best_cifar10 has a fixed cell; use create_model('nasbench201', arch=...)")
+    return _build("nasbench201_best_cifar10", pretrained, BEST_CIFAR10, preset, ("preset",), **kwargs)

@@ -36,7 +36,6 @@ stream's windows run over joints, not time, and always include all T/w windows (
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Sequence
 
 import torch
@@ -383,12 +382,9 @@ class TwoStreamRNN(nn.Module):
         self.spatial.reset_classifier(num_classes)
 
 
-def _build(cls, arch: str, pretrained: bool, defaults: dict, kwargs: dict) -> nn.Module:
-    if "layout" in kwargs:      # the keyword's old name (it now means tensor axes only)
-        warnings.warn(f"{arch}: layout= is deprecated for the skeleton topology; use topology=", DeprecationWarning,
-                      stacklevel=3)
-        kwargs = {"topology": kwargs.pop("layout"), **kwargs}
-    model = build_model_with_cfg(cls, arch, pretrained, **{**defaults, **kwargs})
+def _build(cls, arch: str, pretrained: bool, fixed: dict, kwargs: dict) -> nn.Module:
+    # `fixed`: what the registered name promises (e.g. variant="stacked"); a caller cannot change it
+    model = build_model_with_cfg(cls, arch, pretrained, fixed_kwargs=fixed, **kwargs)
     # The registered cfg describes the ntu25 default; a model built for another topology, channel count or person
     # mode carries a cfg that describes it instead.
     stream = model.temporal if isinstance(model, TwoStreamRNN) else model
@@ -397,8 +393,7 @@ def _build(cls, arch: str, pretrained: bool, defaults: dict, kwargs: dict) -> nn
     changes = dict(keypoint_format=topo.name, in_chans=c,
                    input_layout="NMTVC" if concat else "NTVC",
                    input_size=(stream.num_person, t, topo.num_joints, c) if concat else (t, topo.num_joints, c),
-                   num_person=stream.num_person if concat else 1,
-                   num_params=sum(p.numel() for p in model.parameters()))
+                   num_person=stream.num_person if concat else 1)
     cfg = model.pretrained_cfg
     if any(getattr(cfg, k) != v for k, v in changes.items()):
         model.pretrained_cfg = model.default_cfg = cfg.replace(**changes)
