@@ -138,6 +138,24 @@ def test_c3d_init_and_param_groups():
     assert groups[2]["lr"] == 5e-5
 
 
+def test_param_group_lrs_reach_the_optimizer():
+    """The reference recipe's lrs (trunk 1e-5, rest 5e-5) must be what the optimiser uses, at every epoch in
+    proportion to the recipe's schedule, not overwritten by the recipe's single lr."""
+    from motionzoo.engine import build_optimizer, set_epoch_lr
+    from motionzoo.recipes import Recipe
+    with torch.device("meta"):
+        model = SMnet(modalities=("rgb", "skeleton"))
+    recipe = Recipe("smnet_test", epochs=4, batch_size=2, optimizer="adam", lr=1e-4, schedule="step", step_size=2,
+                    gamma=0.1)
+    opt = build_optimizer(model.param_groups(), recipe)
+    assert [g["lr"] for g in opt.param_groups] == pytest.approx([1e-5, 1e-5, 5e-5])
+    assert [g["weight_decay"] for g in opt.param_groups] == [5e-4, 0.0, 0.0]
+    set_epoch_lr(opt, recipe, 2)                          # the step schedule's first decay: x 0.1
+    assert [g["lr"] for g in opt.param_groups] == pytest.approx([1e-6, 1e-6, 5e-6])
+    with pytest.raises(ValueError, match="both lr and lr_scale"):
+        build_optimizer([{"params": list(model.parameters()), "lr": 1e-5, "lr_scale": 0.5}], recipe)
+
+
 def test_bad_input(depth_only):
     ok = torch.zeros(1, 3, 16, 80, 80)
     with pytest.raises(TypeError, match="dict"):

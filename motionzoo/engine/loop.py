@@ -200,7 +200,7 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     - loss: `loss_fn(outputs, targets, epoch) -> (total, {name: value})`; default: the loss the recipe names
       (`motionzoo.recipes.build_loss(model, recipe)`: `recipe.loss`, `recipe.loss_kwargs`).
     - optimiser / lr: `recipe.optimizer`, `recipe.schedule` (per epoch), `recipe.grad_clip` (global L2 norm);
-      `param_groups(model)` may return groups with `lr_scale` / `weight_decay`.
+      `param_groups(model)` may return groups with `lr` (kept) or `lr_scale`, and `weight_decay`.
     - precision: bf16 autocast on CUDA unless `amp=False`; CPU runs in float32 unless `amp=True`.
     - files (rank 0, when `out_dir` is given): checkpoints `last/` and `best/` every epoch (see checkpoint.py),
       `log.jsonl` (one JSON object per epoch, then a summary), `per_class_accuracy.csv`, `confusion_matrix.csv`,

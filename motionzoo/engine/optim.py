@@ -23,8 +23,9 @@ ParamGroups = Iterable[Mapping[str, Any]]
 
 def build_optimizer(params: nn.Module | Iterable[torch.Tensor] | ParamGroups, recipe: Recipe) -> torch.optim.Optimizer:
     """The recipe's optimiser over a module's trainable parameters (one group, weight decay on everything, as
-    the reproduced recipes do), or over explicit groups.  A group may carry `lr_scale` (its lr is
-    `lr_scale * schedule(epoch)`) and its own `weight_decay`."""
+    the reproduced recipes do), or over explicit groups.  A group may carry its own `weight_decay` and either
+    `lr` (kept as given: the group's lr at the recipe's base lr, following the schedule in proportion) or
+    `lr_scale` (its lr is `lr_scale * schedule(epoch)`); both at once is an error."""
     if isinstance(params, nn.Module):
         groups = [{"params": [p for p in params.parameters() if p.requires_grad]}]
     else:
@@ -33,7 +34,14 @@ def build_optimizer(params: nn.Module | Iterable[torch.Tensor] | ParamGroups, re
             groups = [dict(g) for g in items]
         else:
             groups = [{"params": items}]
-    for g in groups:
+    for i, g in enumerate(groups):
+        if "lr" in g:
+            if "lr_scale" in g:
+                raise ValueError(f"parameter group {i} sets both lr and lr_scale; give one of them")
+            if recipe.lr <= 0:
+                raise ValueError(f"parameter group {i} sets lr={g['lr']}, which is kept relative to the recipe's "
+                                 f"lr; recipe {recipe.name!r} has lr={recipe.lr}")
+            g["lr_scale"] = g["lr"] / recipe.lr
         g.setdefault("lr_scale", 1.0)
         g["lr"] = recipe.lr * g["lr_scale"]
     name = recipe.optimizer.lower()
