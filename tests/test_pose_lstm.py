@@ -81,9 +81,23 @@ def test_canonical_input_uses_upstream_feature_order():
     torch.testing.assert_close(feats[:, :, 1], x[:, 0, :, 0, 2])
     torch.testing.assert_close(feats[:, :, 2], x[:, 1, :, 0, 0])
     torch.testing.assert_close(feats[:, :, 5], x[:, 0, :, 1, 2])
-    model = motionzoo.create_model("pose_lstm").eval()
+    model = motionzoo.create_model("pose_lstm", xy_channels=(0, 2)).eval()
     with torch.no_grad():
         torch.testing.assert_close(model(x), model(feats))
+
+
+def test_three_channel_input_needs_its_channel_convention():
+    """C = 3 is (x, y, score) in canonical coco17 but (x, unused, y) in the upstream arrays: the model must not
+    guess.  Without `xy_channels` it raises; with it, it takes exactly those channels."""
+    x = torch.randn(2, 2, 11, 17, 3)
+    with pytest.raises(ValueError, match=r"xy_channels=\(0, 1\).*xy_channels=\(0, 2\)"):
+        motionzoo.create_model("pose_lstm")(x)
+    canonical = motionzoo.create_model("pose_lstm", xy_channels=(0, 1)).eval()
+    with torch.no_grad():
+        torch.testing.assert_close(canonical(x), canonical(x[..., :2]))
+        torch.testing.assert_close(canonical(x), canonical(hpc_features(x, (0, 1))))
+    with pytest.raises(ValueError, match="xy_channels"):
+        motionzoo.create_model("pose_lstm", xy_channels=(0, 3))
 
 
 def test_batched_features_agree_with_the_data_transform():

@@ -6,7 +6,9 @@ and a linear layer to the classes.  The released TensorFlow checkpoint converts 
 Input contract (N, T, F), float32, F = 68 by default, in the upstream feature order
 **[joint v = 0..16][person m = 0, 1][channel c = x, y]** (skeleton-data.md §8.5 COCO-17 joints; the upstream arrays
 are (C=3, T, V, M) and channels 0 and 2 are the image x and y, channel 1 is unused).  `hpc_features` builds this
-vector from a canonical (N, M, T, V, C) batch.  Upstream sequences are resampled to T = 350 frames by the data
+vector from a canonical (N, M, T, V, C) batch.  A 5-D input with C = 2 is read as (x, y).  C = 3 means (x, y, score)
+in canonical coco17 but (x, unused, y) in the upstream arrays, so the model does not guess: build it with
+`xy_channels=(0, 1)` or `xy_channels=(0, 2)`, or it raises.  Upstream sequences are resampled to T = 350 frames by the data
 pipeline's HPC resampling transform; the model itself accepts any T.
 
 Variable lengths: pass `lengths` (N,) with the number of valid frames per sequence (left-aligned, zero-padded
@@ -108,8 +110,15 @@ class PoseLSTM(nn.Module):
     """
 
     def __init__(self, num_classes: int = 5, in_features: int | None = None, hidden_size: int = 64,
-                 num_joints: int = 17, num_person: int = 2, in_chans: int = 2):
+                 num_joints: int = 17, num_person: int = 2, in_chans: int = 2,
+                 xy_channels: tuple[int, int] | None = None):
         super().__init__()
+        if xy_channels is not None and (len(xy_channels) != in_chans or not all(0 <= c < 3 for c in xy_channels)):
+            raise ValueError(f"xy_channels must name {in_chans} channels of a 3-channel input, e.g. (0, 1) for canonical "
+                             f"coco17 (x, y, score) or (0, 2) for Human-Pose-Classification arrays (x, unused, y); "
+                             f"got {xy_channels}")
+        # which channels of a 5-D 3-channel input hold the coordinates (None: such input raises)
+        self.xy_channels = None if xy_channels is None else tuple(int(c) for c in xy_channels)
         # in_features defaults to num_joints * num_person * in_chans; a different explicit value still works
         # for (N, T, F) input, but then canonical 5-D input is refused (its flattening would not fit)
         in_features = in_features or num_joints * num_person * in_chans
@@ -133,9 +142,17 @@ class PoseLSTM(nn.Module):
             fits = self.num_joints * self.num_person * self.in_chans == self.in_features
             if not fits or m != self.num_person or v != self.num_joints or c not in (self.in_chans, 3):
                 raise ValueError(f"pose_lstm expects N,T,F with F={self.in_features} or canonical N,M,T,V,C with "
-                                 f"M={self.num_person}, V={self.num_joints}, C={self.in_chans} (or 3: upstream "
-                                 f"channels 0, 2 are used); got {tuple(x.shape)}")
-            x = hpc_features(x, (0, 2) if c == 3 else tuple(range(c)))
+                                 f"M={self.num_person}, V={self.num_joints}, C={self.in_chans} (or 3 with "
+                                 f"xy_channels set); got {tuple(x.shape)}")
+            if c == self.in_chans:
+                channels = tuple(range(c))
+            elif self.xy_channels is None:
+                raise ValueError(f"pose_lstm got N,M,T,V,C = {tuple(x.shape)} with C=3, whose channel meaning it cannot "
+                                 f"tell: build it with xy_channels=(0, 1) for canonical coco17 (x, y, score) or "
+                                 f"xy_channels=(0, 2) for Human-Pose-Classification arrays (x, unused, y)")
+            else:
+                channels = self.xy_channels
+            x = hpc_features(x, channels)
         if x.dim() != 3 or x.shape[-1] != self.in_features or x.shape[1] == 0:
             raise ValueError(f"pose_lstm expects N,T,F with F={self.in_features} "
                              f"([joint][person][x, y] order, T >= 1); got shape {tuple(x.shape)}")
