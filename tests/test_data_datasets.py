@@ -125,6 +125,18 @@ def test_sbu_dataset_folds():
     assert float(mm[..., 2].mean()) > 500  # millimetres
 
 
+def test_utd_subjects_select_within_the_split(tmp_path):
+    """`subjects` restricts the split; a subject outside it is an error (it used to make `split` ignored)."""
+    with pytest.raises(ValueError, match=r"subjects \[1\].*not in split='test'.*2, 4, 6, 8"):
+        UTDMHADDataset(tmp_path, split="test", subjects=[1, 2])
+    with pytest.raises(ValueError, match="subjects must be in 1..8"):
+        UTDMHADDataset(tmp_path, split="all", subjects=[9])
+    data = need_shared("data")
+    test2 = UTDMHADDataset(data / "utd_mhad", split="test", subjects=[2])
+    assert {m["subject"] for m in test2.meta} == {2} and len(test2) > 0
+    assert {m["subject"] for m in UTDMHADDataset(data / "utd_mhad", split="all", subjects=[1, 2]).meta} == {1, 2}
+
+
 def test_utd_msr_natops_datasets():
     data = need_shared("data")
     assert (len(UTDMHADDataset(data / "utd_mhad", split="train")), len(UTDMHADDataset(data / "utd_mhad", split="test"))) == (431, 430)

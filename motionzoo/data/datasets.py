@@ -305,8 +305,10 @@ class SBUDataset(SkeletonDataset):
 # -- UTD-MHAD ----------------------------------------------------------------------------------------------------
 
 class UTDMHADDataset(SkeletonDataset):
-    """UTD-MHAD skeletons, cross-subject (train subjects 1, 3, 5, 7; test 2, 4, 6, 8) unless ``subjects`` is
-    given.  ``canonical=False`` keeps the UTD file order (needed for the NAS image encoding)."""
+    """UTD-MHAD skeletons, cross-subject: ``split='train'`` subjects 1, 3, 5, 7; ``'test'`` 2, 4, 6, 8; ``'all'``
+    1..8.  ``subjects`` narrows the split to those subjects (e.g. a validation subject taken from the training
+    half); naming a subject outside the split raises.  ``canonical=False`` keeps the UTD file order (needed for
+    the NAS image encoding)."""
 
     dataset_name = "utd_mhad"
     classes = UTD_MHAD_CLASSES
@@ -315,19 +317,28 @@ class UTDMHADDataset(SkeletonDataset):
 
     def __init__(self, root=None, split: str = "train", subjects=None, canonical: bool = True, **kwargs):
         self.subjects = None if subjects is None else sorted(int(s) for s in subjects)
+        if self.subjects is not None and split in ("train", "test", "all"):
+            if any(not 1 <= s <= 8 for s in self.subjects):
+                raise ValueError(f"UTD-MHAD subjects must be in 1..8, got {self.subjects}")
+            in_split = self._split_subjects(split)
+            outside = [s for s in self.subjects if s not in in_split]
+            if outside:
+                raise ValueError(f"UTD-MHAD subjects {outside} are not in split={split!r} (subjects "
+                                 f"{', '.join(map(str, sorted(in_split)))}); use split='all' to pick any subjects")
         self.canonical = canonical
         if not canonical:
             self.topology = "kinect_v1_20_utd"
         super().__init__(root, split=split, subjects=self.subjects, canonical=canonical, **kwargs)
 
+    @staticmethod
+    def _split_subjects(split: str) -> frozenset[int]:
+        if split == "all":
+            return frozenset(range(1, 9))
+        return UTD_MHAD_XSUB_TRAIN if split == "train" else frozenset(range(1, 9)) - UTD_MHAD_XSUB_TRAIN
+
     def _entries(self):
-        e = list_utd_mhad(self.root)
-        if self.subjects is not None:
-            return [d for d in e if d["subject"] in self.subjects]
-        if self.split == "all":
-            return e
-        want_train = self.split == "train"
-        return [d for d in e if (d["subject"] in UTD_MHAD_XSUB_TRAIN) == want_train]
+        keep = self._split_subjects(self.split) if self.subjects is None else frozenset(self.subjects)
+        return [d for d in list_utd_mhad(self.root) if d["subject"] in keep]
 
     def _sources(self):
         return [d["path"] for d in self._entries()]
