@@ -3,7 +3,6 @@ the reference fixtures, the converter, and the skeleton-NAS sweep's data encodin
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import itertools
 import json
 import random
@@ -21,6 +20,7 @@ from motionzoo.models import nasbench201 as nb
 from mzfill import assert_close_scaled, load_fixture
 
 REPO = Path(__file__).resolve().parents[1]
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 SPEC_SHA256 = "83abc799e45cf34e9d2163654668ab998b9a54d01c39e72ca1f71f2cdf356d84"
 # Benchmark index -> (canonical index, string or op filled into all six edges), spec §3.3.
@@ -282,28 +282,29 @@ def test_converter_rejects_foreign_keys(tmp_path):
         conv.fn({k: v for k, v in sd.items() if k != "stem.0.weight"})
 
 
-def test_against_xautodl_when_installed():
-    """Optional: the pip package of the reference implementation, with weights copied both ways."""
-    if importlib.util.find_spec("xautodl") is None:
-        pytest.skip("xautodl not installed (optional: pip install --no-deps xautodl==1.0.0)")
-    from xautodl.models.cell_infers.tiny_network import TinyNetwork
-    from xautodl.models.cell_searchs.genotypes import Structure
-    torch.manual_seed(0)
-    x = torch.randn(2, 3, 28, 84)
-    for index in (9930, 4948, 15624, 1835):
-        arch = nb.index_to_arch(index)
-        upstream = TinyNetwork(16, 5, Structure.str2structure(arch), 60)
-        for m in upstream.modules():   # non-trivial BN statistics, so eval mode is really exercised
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.2, 0.2)
-                m.running_var.uniform_(0.5, 1.5)
-        upstream.eval()
+def test_against_xautodl_fixture():
+    """The pip package of the reference implementation (xautodl 1.0.0, TinyNetwork), recorded once in
+    tests/fixtures/nas201_xautodl.* (its JSON says how it was made): four cells, mzfill-v1 weights, eval mode."""
+    from safetensors.torch import load_file
+    from mzfill import fill_sha256, mz_fill_tensor
+    meta = json.loads((FIXTURES_DIR / "nas201_xautodl.json").read_text())
+    ref = load_file(str(FIXTURES_DIR / "nas201_xautodl.safetensors"))
+    x = ref["input"]
+    assert len(meta["archs"]) == 4
+    for entry in meta["archs"]:
+        index, arch = entry["index"], entry["arch"]
+        assert nb.index_to_arch(index) == arch
         ours = motionzoo.create_model("nasbench201", arch=arch, num_classes=60).eval()
-        ours.load_state_dict(get_converter("nas201-xautodl").fn(upstream.state_dict()))
+        own = ours.state_dict()
+        keys = hashlib.sha256("".join(f"{k}:{tuple(v.shape)}:{v.dtype}\n" for k, v in own.items()).encode())
+        assert keys.hexdigest() == entry["keys_sha256"], f"{index}: state-dict names, order or shapes differ"
+        filled = {k: torch.zeros_like(v) if (t := mz_fill_tensor(k, tuple(v.shape), v.dtype, 1.0)) is None else t
+                  for k, v in own.items()}
+        assert fill_sha256(filled) == entry["fill_sha256"]
+        ours.load_state_dict(get_converter("nas201-xautodl").fn(filled))
         with torch.no_grad():
-            ref_feats, ref_logits = upstream(x)
-            assert_close_scaled(ours(x), ref_logits)
-            assert_close_scaled(ours.forward_features(x), ref_feats)
+            assert_close_scaled(ours(x), ref[f"{index}.logits"])
+            assert_close_scaled(ours.forward_features(x), ref[f"{index}.features"])
 
 
 # -- skeleton-NAS sweep: encoding and results file ----------------------------------------------------------
