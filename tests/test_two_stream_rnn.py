@@ -338,3 +338,56 @@ def test_two_stream_loss_with_auxiliary_stream_terms():
     assert set(parts) == {"ce", "ce_temporal", "ce_spatial"}
     plain, _ = build_loss(model, r.replace(loss_kwargs={}))(model(x), y, 0)
     torch.testing.assert_close(plain, F.nll_loss(ref["log_p"], y))
+
+# -- numerical reference: the temporal stream's equations re-derived in numpy (skeleton-models.md §A.2-A.3) --------
+# NTU-25 body parts in the authors' order, 0-based (skeleton-data.md §8.1.1), typed from the spec, not the topology.
+NTU_PARTS = ((23, 24, 11, 10, 9, 8), (4, 5, 6, 7, 22, 21), (19, 18, 17, 16), (12, 13, 14, 15), (3, 2, 20, 1, 0))
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _np_lstm(x, w_ih, w_hh, b_ih, b_hh, reverse=False):
+    """One direction of an LSTM with zero initial state, no peepholes: z = W_ih x_t + b_ih + W_hh h + b_hh, split
+    into the gates i, f, g, o; c = sigma(f) c + sigma(i) tanh(g); h = sigma(o) tanh(c).  x: (T, D) -> (T, H)."""
+    hidden = w_hh.shape[1]
+    h, c = np.zeros(hidden), np.zeros(hidden)
+    out = np.zeros((x.shape[0], hidden))
+    for t in (range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])):
+        z = w_ih @ x[t] + b_ih + w_hh @ h + b_hh
+        i, f, g, o = np.split(z, 4)
+        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+        h = _sigmoid(o) * np.tanh(c)
+        out[t] = h
+    return out
+
+
+def _np_bilstm(x, sd, prefix):
+    """Bidirectional level: the output at step t is [forward h_t ; backward h_t] (the backward pass reads the
+    sequence from the end)."""
+    p = {k[len(prefix):]: v.double().numpy() for k, v in sd.items() if k.startswith(prefix)}
+    fwd = _np_lstm(x, p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"])
+    bwd = _np_lstm(x, p["weight_ih_l0_reverse"], p["weight_hh_l0_reverse"], p["bias_ih_l0_reverse"],
+                   p["bias_hh_l0_reverse"], reverse=True)
+    return np.concatenate([fwd, bwd], axis=1)
+
+
+def test_hierarchical_temporal_stream_matches_a_numpy_derivation():
+    """Per frame each part's joints' (x, y, z) -> one BiLSTM(256) per part -> concatenation in part order P1..P5
+    -> BiLSTM(512) -> max over time -> (dropout, identity in eval) -> Linear; agreement to 1e-5."""
+    torch.manual_seed(0)
+    model = motionzoo.create_model("temporal_rnn_hierarchical", num_classes=5).eval()
+    sd = model.state_dict()
+    x = torch.randn(2, 7, 25, 3)
+    with torch.no_grad():
+        feats, logits = model.forward_features(x), model(x)
+    for n in range(2):
+        sample = x[n].double().numpy()                                         # (T, V, C)
+        parts = [_np_bilstm(sample[:, list(p)].reshape(7, -1), sd, f"part_rnns.{k}.")   # (T, 512) each
+                 for k, p in enumerate(NTU_PARTS)]
+        top = _np_bilstm(np.concatenate(parts, axis=1), sd, "body_rnn.")     # (T, 1024)
+        pooled = top.max(axis=0)
+        ref_logits = sd["head.weight"].double().numpy() @ pooled + sd["head.bias"].double().numpy()
+        np.testing.assert_allclose(feats[n].numpy(), pooled, atol=1e-5, rtol=0)
+        np.testing.assert_allclose(logits[n].numpy(), ref_logits, atol=1e-5, rtol=0)
