@@ -3,9 +3,15 @@
 Guarantees:
 - a file only ever appears in the cache under its final name after its full sha256 was checked
   (download to `<name>.part-<pid>`, hash while streaming, `os.replace` on success, delete on failure);
+  a mirror that serves a different file is skipped and the next one tried;
+- a file found in the cache (also one copied there by hand) is hashed against the cfg's sha256 before first use;
+  the hash accepted for it is recorded beside it (`<name>.sha256`), which is what later uses check when the cfg
+  pins none (trust on first use, logged);
 - `MOTIONZOO_OFFLINE=1` (or `offline=True`) never opens a socket; a miss raises `OfflineCacheMiss`
   naming the file, its sha256 and the exact path it is expected at;
-- safetensors is read directly; legacy pickles only through `torch.load(weights_only=True)`.
+- safetensors is read directly; legacy pickles only through `torch.load(weights_only=True)`; a damaged file
+  (truncated, not a checkpoint at all) raises `CorruptCheckpointError`, a readable pickle that needs full
+  unpickling `UnsafeCheckpointError`.
 """
 from __future__ import annotations
 
@@ -13,10 +19,13 @@ import hashlib
 import json
 import logging
 import os
+import pickle
+import pickletools
 import sys
 import tempfile
 import urllib.error
 import urllib.request
+import zipfile
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -27,7 +36,7 @@ from ._pretrained import PretrainedCfg, SourceFile
 __all__ = [
     "get_cache_dir", "is_offline", "download_file", "fetch_source_file", "sha256_file",
     "load_state_dict_file", "load_pickle_checkpoint", "save_state_dict", "unwrap_state_dict",
-    "WeightIntegrityError", "OfflineCacheMiss", "UnsafeCheckpointError", "DownloadError",
+    "WeightIntegrityError", "CorruptCheckpointError", "OfflineCacheMiss", "UnsafeCheckpointError", "DownloadError",
 ]
 
 _logger = logging.getLogger(__name__)
@@ -36,6 +45,10 @@ _CHUNK = 1 << 20
 
 class WeightIntegrityError(RuntimeError):
     pass
+
+
+class CorruptCheckpointError(WeightIntegrityError):
+    """The file is not a readable checkpoint (truncated, damaged, or something else such as an HTML page)."""
 
 
 class OfflineCacheMiss(FileNotFoundError):
@@ -117,11 +130,20 @@ def download_file(
     """
     dest = Path(dest)
     url_list = [urls] if isinstance(urls, str) else list(urls)
+    record = _tofu_record(dest)
     pinned = sha256
-    if pinned is None and _tofu_record(dest).exists():
-        pinned = _tofu_record(dest).read_text().strip()
+    if pinned is None and record.exists():
+        pinned = record.read_text().strip()
     if dest.exists():
-        _verify_cached(dest, pinned, size, url_list[0] if url_list else "cache")
+        source = url_list[0] if url_list else "cache"
+        _verify_cached(dest, pinned, size, source)
+        if pinned is None:  # e.g. copied into the cache by hand: its hash is what later uses must match
+            actual = sha256_file(dest)
+            _logger.warning("%s: found in the cache, no sha256 pinned upstream; accepted and recorded %s "
+                            "(trust on first use)", dest, actual)
+            record.write_text(actual + "\n")
+        elif not record.exists():
+            record.write_text(pinned + "\n")
         return dest
     if is_offline(offline):
         raise OfflineCacheMiss(
@@ -131,12 +153,16 @@ def download_file(
     if not url_list:
         raise DownloadError(f"{dest.name}: no download URL is known and the file is not at {dest}")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    errors = []
+    errors, mismatches = [], []
     part = dest.with_name(f"{dest.name}.part-{os.getpid()}")
     for url in url_list:
         try:
             actual = _stream(url, part, progress, timeout)
             _finish_download(part, dest, sha256, actual, url)
+        except WeightIntegrityError as e:   # this mirror serves another file: try the next one
+            mismatches.append(str(e))
+            _logger.warning("%s", e)
+            continue
         except (urllib.error.URLError, OSError, DownloadError) as e:
             errors.append(f"{url}: {e}")
             _logger.warning("download of %s failed: %s", url, e)
@@ -146,8 +172,13 @@ def download_file(
         if sha256 is None:
             _logger.warning("%s: upstream publishes no sha256; recorded %s on first download (trust on first use)",
                             dest.name, actual)
-            _tofu_record(dest).write_text(actual + "\n")
+        record.write_text(actual + "\n")
         return dest
+    if mismatches:
+        raise WeightIntegrityError(
+            f"no mirror of {dest.name} served the file with the expected sha256 ({len(url_list)} tried):\n"
+            + "\n".join(mismatches + errors) + f"\nNothing was written to {dest}; pass checkpoint_path= to use "
+            "a file you trust.")
     raise DownloadError(f"could not download {dest.name}:\n  " + "\n  ".join(errors))
 
 
@@ -178,7 +209,7 @@ def _finish_download(part: Path, dest: Path, expected: str | None, actual: str, 
         size = part.stat().st_size
         raise WeightIntegrityError(
             f"{dest.name}: sha256 mismatch for the download from {url}\n  expected {expected}\n  actual   {actual}\n"
-            f"  size     {size} bytes\nNothing was written to {dest}. Retry, try another mirror, or pass checkpoint_path=.")
+            f"  size     {size} bytes")
     os.replace(part, dest)
 
 
@@ -214,20 +245,65 @@ def unwrap_state_dict(obj) -> dict[str, torch.Tensor]:
     return sd
 
 
+_TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C   # first pickle of torch's pre-zip format
+
+
+def _pickle_damage(path: Path) -> str | None:
+    """Why `path` is not a well-formed pickle / torch checkpoint, or None when it is.  Reads the pickle opcodes
+    without executing anything (pickletools), so it tells a damaged file from one with disallowed content."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+        if head == b"PK\x03\x04":                     # torch's zip format: the object pickle is <dir>/data.pkl
+            with zipfile.ZipFile(path) as z:
+                names = [n for n in z.namelist() if n.endswith("/data.pkl") or n == "data.pkl"]
+                if not names:
+                    return "a zip archive without data.pkl"
+                streams = [z.read(names[0])]
+        else:
+            streams = [None]
+        if streams[0] is not None:
+            for _ in pickletools.genops(streams[0]):
+                pass
+            return None
+        with open(path, "rb") as f:
+            count, legacy = 0, False
+            while count < (5 if legacy else 1):   # legacy: magic, protocol, sys info, object, storage keys
+                for op, arg, _ in pickletools.genops(f):
+                    legacy = legacy or (count == 0 and arg == _TORCH_LEGACY_MAGIC)
+                count += 1
+        return None
+    except (zipfile.BadZipFile, ValueError, EOFError, pickle.UnpicklingError, OSError, KeyError) as e:
+        return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
 def load_pickle_checkpoint(path: str | os.PathLike, allow_unsafe_pickle: bool = False):
-    """A legacy `.pt/.pth/.pth.tar/.pickle` checkpoint object, read with `torch.load(weights_only=True)`; a file
-    that needs full unpickling (which can run code) raises `UnsafeCheckpointError` unless explicitly allowed."""
+    """A legacy `.pt/.pth/.pth.tar/.pickle` checkpoint object, read with `torch.load(weights_only=True)`.  A file
+    that needs full unpickling (which can run code) raises `UnsafeCheckpointError` unless explicitly allowed; a
+    file that is not a readable checkpoint at all raises `CorruptCheckpointError`."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint not found: {path}")
+
+    def corrupt(why: str, cause: Exception) -> CorruptCheckpointError:
+        return CorruptCheckpointError(
+            f"{path}: not a readable checkpoint ({why}); the file is truncated, damaged or not a checkpoint "
+            f"(e.g. an HTML error page), {path.stat().st_size} bytes. Delete it and download again, or pass "
+            "checkpoint_path= to a good copy.")
+
     try:
         return torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as e:
+    except pickle.UnpicklingError as e:   # refused content or a damaged pickle: look at the opcodes to tell which
+        damage = _pickle_damage(path)
+        if damage is not None:
+            raise corrupt(damage, e) from e
         if not allow_unsafe_pickle:
             raise UnsafeCheckpointError(
                 f"{path}: cannot be read with torch.load(weights_only=True) ({type(e).__name__}: {e}). "
                 "It may contain arbitrary Python objects; unpickling it can run code. If you trust its source, "
                 "pass allow_unsafe_pickle=True.") from e
+    except Exception as e:                 # zip, EOF and storage errors: the file itself is damaged
+        raise corrupt(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", e) from e
     _logger.warning("%s: loading with full unpickling (allow_unsafe_pickle=True)", path)
     return torch.load(str(path), map_location="cpu", weights_only=False)
 
@@ -245,7 +321,7 @@ def load_state_dict_file(path: str | os.PathLike, allow_unsafe_pickle: bool = Fa
         try:
             return load_file(str(path))
         except Exception as e:
-            raise WeightIntegrityError(f"{path}: not a readable safetensors file ({e})") from e
+            raise CorruptCheckpointError(f"{path}: not a readable safetensors file ({e})") from e
     return unwrap_state_dict(load_pickle_checkpoint(path, allow_unsafe_pickle))
 
 

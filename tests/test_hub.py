@@ -12,8 +12,8 @@ import pytest
 import torch
 from torch import nn
 
-from motionzoo import (OfflineCacheMiss, PretrainedCfg, WeightIntegrityError, DownloadError,
-                       UnsafeCheckpointError)
+from motionzoo import (CorruptCheckpointError, OfflineCacheMiss, PretrainedCfg, SourceFile, WeightIntegrityError,
+                       DownloadError, UnsafeCheckpointError)
 from motionzoo._builder import adapt_input_conv, build_model_with_cfg
 from motionzoo._hub import download_file, load_state_dict_file, save_state_dict, sha256_file
 
@@ -247,3 +247,59 @@ def test_safetensors_carries_cfg(tmp_path):
     path = tmp_path / "w.safetensors"
     save_state_dict(TinyNet().state_dict(), path, cfg)
     assert cfg_from_safetensors(path) == cfg
+
+
+def test_hash_mismatch_tries_the_next_mirror(server, tmp_path):
+    httpd, base = server
+    body, sha, _ = _weights(tmp_path)
+    _Handler.files["/stale"] = body + b"stale"
+    _Handler.files["/w.safetensors"] = body
+    path = download_file([base + "/stale", base + "/w.safetensors"], tmp_path / "m" / "w.safetensors", sha,
+                         progress=False)
+    assert sha256_file(path) == sha and _Handler.hits == {"/stale": 1, "/w.safetensors": 1}
+    dest = tmp_path / "n" / "w.safetensors"
+    with pytest.raises(WeightIntegrityError, match="no mirror") as e:
+        download_file([base + "/stale", base + "/boom"], dest, sha, progress=False)
+    assert "/stale" in str(e.value) and "500" in str(e.value), "every mirror's failure is reported"
+    assert not dest.exists()
+
+
+def test_file_placed_in_the_cache_by_hand_is_hashed_and_recorded(server, tmp_path, caplog):
+    """The offline-miss message tells users to copy the file into the cache: that copy is checked like a download."""
+    httpd, base = server
+    body, sha, _ = _weights(tmp_path)
+    pinned = tmp_path / "p" / "w.safetensors"
+    pinned.parent.mkdir()
+    pinned.write_bytes(body)
+    assert download_file(base + "/absent", pinned, sha, progress=False, offline=True) == pinned
+    assert (pinned.parent / "w.safetensors.sha256").read_text().strip() == sha
+    unpinned = tmp_path / "u" / "w.safetensors"
+    unpinned.parent.mkdir()
+    unpinned.write_bytes(body)
+    with caplog.at_level(logging.WARNING):
+        download_file(base + "/absent", unpinned, None, progress=False, offline=True)
+    assert "trust on first use" in caplog.text
+    assert (unpinned.parent / "w.safetensors.sha256").read_text().strip() == sha
+    unpinned.write_bytes(body + b"x")     # replaced later: refused against the recorded hash
+    with pytest.raises(WeightIntegrityError, match="sha256 mismatch"):
+        download_file(base + "/absent", unpinned, None, progress=False, offline=True)
+    assert _Handler.hits == {}
+
+
+@pytest.mark.parametrize("damage", ["html", "truncated_zip", "truncated_legacy", "empty"])
+def test_corrupt_checkpoint_is_not_called_unsafe(server, tmp_path, damage):
+    """A damaged download (here served with a 200 by the server, no hash pinned) is reported as corrupt."""
+    httpd, base = server
+    sd = TinyNet().state_dict()
+    good = tmp_path / "good.pth"
+    torch.save(sd, good, _use_new_zipfile_serialization=damage != "truncated_legacy")
+    raw = good.read_bytes()
+    body = {"html": b"<html><body>502 Bad Gateway</body></html>", "truncated_zip": raw[: len(raw) // 2],
+            "truncated_legacy": raw[:-64], "empty": b""}[damage]
+    _Handler.files["/w.pth"] = body
+    cfg = PretrainedCfg(arch="tiny", tag="x", num_classes=5, classifier="head",
+                        source_files=(SourceFile("w.pth", urls=(base + "/w.pth",)),))
+    with pytest.raises(CorruptCheckpointError, match="not a readable checkpoint") as e:
+        build_model_with_cfg(TinyNet, "tiny", pretrained=True, pretrained_cfg=cfg, cache_dir=tmp_path / "cache",
+                             progress=False)
+    assert not isinstance(e.value, UnsafeCheckpointError) and "allow_unsafe_pickle" not in str(e.value)
