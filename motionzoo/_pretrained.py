@@ -16,7 +16,9 @@ from typing import Any, Mapping
 
 from ._json import jsonable
 
-__all__ = ["PretrainedCfg", "SourceFile"]
+__all__ = ["PretrainedCfg", "SourceFile", "UNVERIFIED_WEIGHTS"]
+
+UNVERIFIED_WEIGHTS = "unverified upstream file (trust on first use)"
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,23 @@ class PretrainedCfg:
         return bool(self.file_name or self.source_files or self.hf_hub_id)
 
     @property
+    def weights_verified(self) -> bool:
+        """True when every file behind these weights has a pinned sha256 (checked before any use); False for
+        upstream files that publish none (the hub trusts the first file it sees and records its hash)."""
+        if not self.has_weights:
+            return False
+        if self.source_files:
+            return all(bool(f.sha256) for f in self.source_files)
+        return bool(self.sha256)
+
+    @property
+    def weights_integrity(self) -> str | None:
+        """What the hash check promises, in words (None without weights); `to_dict` includes it."""
+        if not self.has_weights:
+            return None
+        return "sha256 pinned" if self.weights_verified else UNVERIFIED_WEIGHTS
+
+    @property
     def classifier_prefixes(self) -> tuple[str, ...]:
         if self.classifier is None:
             return ()
@@ -135,7 +154,8 @@ class PretrainedCfg:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(dataclasses.asdict(self))
+        """The fields, plus the derived `weights_integrity` (ignored by `from_dict`)."""
+        return jsonable({**dataclasses.asdict(self), "weights_integrity": self.weights_integrity})
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, **kwargs)

@@ -148,8 +148,14 @@ def list_models(
     return sorted(out, key=lambda n: (_natural_key(split_model_name(n)[0]), _natural_key(split_model_name(n)[1])))
 
 
-def list_pretrained(filter: str | Sequence[str] = "*", exclude_filters: str | Sequence[str] = ()) -> list[str]:
-    return list_models(filter, exclude_filters, pretrained=True)
+def list_pretrained(filter: str | Sequence[str] = "*", exclude_filters: str | Sequence[str] = (),
+                    verified: bool | None = None) -> list[str]:
+    """`arch.tag` names with weights.  `verified=True`: only those whose every file has a pinned sha256;
+    `verified=False`: only unverified upstream files (trust on first use); see `PretrainedCfg.weights_integrity`."""
+    names = list_models(filter, exclude_filters, pretrained=True)
+    if verified is None:
+        return names
+    return [n for n in names if get_pretrained_cfg(n).weights_verified == verified]
 
 
 def list_families() -> dict[str, list[str]]:

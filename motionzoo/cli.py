@@ -23,7 +23,7 @@ from ._factory import model_info
 def _cmd_list(args) -> int:
     names = list_models(args.patterns or "*", pretrained=args.pretrained, modality=args.modality)
     if args.markdown:
-        print(markdown_table(names, args.pretrained))
+        print(weights_markdown_table(names) if args.pretrained else markdown_table(names))
         return 0
     for n in names:
         cfg = get_pretrained_cfg(n, pretrained=args.pretrained)
@@ -47,6 +47,22 @@ def markdown_table(names: list[str], pretrained: bool = False) -> str:
         params = f"{cfg.num_params:,}" if cfg.num_params else "?"
         lines.append(f"| `{n}` | {get_model_family(split_arch(n))} | {params} | {inp} | {pub} | "
                      f"{_fmt_measured(cfg.reproduced_metrics)} |")
+    return "\n".join(lines)
+
+
+def weights_markdown_table(names: list[str]) -> str:
+    """The README's pretrained-weights table: where each tag's files come from and what their hash check is."""
+    lines = ["| weights | files | sha256 | converter |", "|---|---|---|---|"]
+    for n in names:
+        cfg = get_pretrained_cfg(n)
+        if cfg.source_files:
+            files = ", ".join(f"`{f.name}`" for f in cfg.source_files)
+            hosts = sorted({u.split("/")[2] + (" over plain http" if u.startswith("http:") else "")
+                            for f in cfg.source_files for u in f.urls if "://" in u})
+            files += f" ({', '.join(hosts)})" if hosts else ""
+        else:
+            files = f"`{cfg.file_name}`" if cfg.file_name else f"hf-hub `{cfg.hf_hub_id}`"
+        lines.append(f"| `{n}` | {files} | {cfg.weights_integrity} | {cfg.converter or '—'} |")
     return "\n".join(lines)
 
 
@@ -88,6 +104,7 @@ def _cmd_info(args) -> int:
                                                                  if info["published_source"] else "")),
         ("measured", _fmt_measured(info["reproduced_metrics"])),
         ("weights", _weights_line(info)),
+        ("integrity", info["weights_integrity"] or "—"),
         ("pretrained tags", ", ".join(info["pretrained_tags"]) or "none"),
     ]
     for k, v in rows:

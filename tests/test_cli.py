@@ -28,6 +28,16 @@ def test_info_shows_contract_and_published(capsys):
     assert json.loads(capsys.readouterr().out)["num_params"] == 24_221_816
 
 
+def test_info_says_whether_weights_are_verified(capsys):
+    assert main(["info", "c3d.sports1m_caffe"]) == 0
+    assert "unverified upstream file (trust on first use)" in capsys.readouterr().out
+    assert main(["info", "pose_lstm.hpc5_2d"]) == 0
+    assert "sha256 pinned" in capsys.readouterr().out
+    assert main(["list", "--pretrained", "--markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "| `c3d.sports1m_caffe` |" in out and "unverified upstream file" in out
+
+
 def test_unknown_model_error_suggests(capsys):
     assert main(["info", "two_stream_rn"]) == 1
     assert "two_stream_rnn" in capsys.readouterr().err

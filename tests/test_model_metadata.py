@@ -109,3 +109,40 @@ def test_names_quoted_in_docs_are_registered():
     assert quoted, "the docs should show create_model usage"
     stale = sorted((doc, name) for doc, name in quoted if not motionzoo.is_model(name))
     assert not stale, f"docs quote unregistered model names: {stale}"
+
+
+# -- which weights are verified, said everywhere a user looks ------------------------------------------------------
+UNVERIFIED = "unverified upstream file (trust on first use)"
+
+
+def test_list_pretrained_says_which_tags_are_verified():
+    tags = motionzoo.list_pretrained()
+    verified, unverified = motionzoo.list_pretrained(verified=True), motionzoo.list_pretrained(verified=False)
+    assert sorted(verified + unverified) == sorted(tags) and not set(verified) & set(unverified)
+    assert "pose_lstm.hpc5_2d" in verified and "c3d.sports1m_caffe" in unverified
+    for name in tags:
+        cfg = motionzoo.get_pretrained_cfg(name)
+        files = cfg.source_files or ()
+        pinned = all(f.sha256 for f in files) if files else bool(cfg.sha256)
+        assert cfg.weights_verified == pinned == (name in verified)
+        assert cfg.weights_integrity == ("sha256 pinned" if pinned else UNVERIFIED)
+        assert motionzoo.model_info(name)["weights_integrity"] == cfg.weights_integrity
+        assert cfg.to_dict()["weights_integrity"] == cfg.weights_integrity
+
+
+@pytest.mark.parametrize("name", motionzoo.list_pretrained(verified=False))
+def test_unverified_weights_are_marked_in_card_and_readme(name):
+    family = get_model_family(name.partition(".")[0])
+    card = " ".join((CARDS / f"{family}.md").read_text().split())       # the phrase may wrap
+    assert UNVERIFIED in card, f"{family}.md must mark {name} as {UNVERIFIED!r}"
+    rows = [line for line in README.read_text().splitlines() if f"`{name}`" in line]
+    assert any(UNVERIFIED in row for row in rows), f"README must mark {name} as {UNVERIFIED!r}"
+
+
+def test_readme_weights_table_is_current_and_claims_are_true():
+    from motionzoo.cli import weights_markdown_table
+    text = README.read_text()
+    table = text.split("<!-- weights:begin -->")[1].split("<!-- weights:end -->")[0].strip()
+    assert table == weights_markdown_table(motionzoo.list_pretrained()), \
+        "README weights table is stale: replace it with the output of `motionzoo list --pretrained --markdown`"
+    assert "always sha256-verified" not in text and "Hosted weights are safetensors" not in text
