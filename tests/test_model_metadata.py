@@ -146,3 +146,20 @@ def test_readme_weights_table_is_current_and_claims_are_true():
     assert table == weights_markdown_table(motionzoo.list_pretrained()), \
         "README weights table is stale: replace it with the output of `motionzoo list --pretrained --markdown`"
     assert "always sha256-verified" not in text and "Hosted weights are safetensors" not in text
+
+
+def test_hashes_the_specs_state_are_pinned():
+    """Every sha256 a spec states for a file a tag downloads is pinned in that tag's cfg (same file name)."""
+    from conftest import need_shared
+    specs = need_shared("specs")
+    stated = {}
+    for doc in sorted(specs.glob("*.md")):
+        for name, sha in re.findall(r"^\| `([^`]+)` \|[^|\n]*\| `([0-9a-f]{64})` \|", doc.read_text(), flags=re.M):
+            stated[name] = sha
+    checked = 0
+    for tag in motionzoo.list_pretrained():
+        for f in motionzoo.get_pretrained_cfg(tag).source_files:
+            if f.name in stated:
+                assert f.sha256 == stated[f.name], f"{tag}: {f.name} must pin the spec's sha256 {stated[f.name]}"
+                checked += 1
+    assert checked >= 3
