@@ -24,8 +24,7 @@ from torch.utils.flop_counter import FlopCounterMode
 import motionzoo
 
 # --small: reduced inputs for the heaviest video models (DRSR needs T = 64 and H, W multiples of 32).
-SMALL = {"drsr": (3, 64, 64, 64), "drsr_rgb": (3, 64, 64, 64), "drsr_depth": (3, 64, 64, 64),
-         "drsr_fusion": (3, 64, 64, 64), "drsr_capf": (3, 64, 64, 64), "i3d": (3, 16, 224, 224)}
+SMALL = {"drsr": (3, 64, 64, 64), "drsr_capf": (3, 64, 64, 64), "i3d": (3, 16, 224, 224)}
 
 
 def example_inputs(arch: str, cfg, batch: int, small: bool) -> tuple[tuple, dict]:
@@ -39,7 +38,7 @@ def example_inputs(arch: str, cfg, batch: int, small: bool) -> tuple[tuple, dict
     if arch.startswith("drsr"):
         c, t, h, w = size
         clip, garr = torch.randn(batch, c, t, h, w), torch.rand(batch, 1, t, h, w)
-        if arch in ("drsr_fusion", "drsr_capf"):
+        if arch == "drsr_capf":
             return (clip, torch.randn(batch, c, t, h, w), garr, torch.rand(batch, 1, t, h, w)), {}
         return (clip, garr), {}
     return (torch.randn(batch, *size),), {}

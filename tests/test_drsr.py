@@ -203,8 +203,7 @@ def test_temperature_distill_and_lr_schedules():
 # -- API ---------------------------------------------------------------------------------------------------
 def test_unimodal_batch1_heads_loss_and_gradients():
     torch.manual_seed(0)
-    model = motionzoo.create_model("drsr_depth", num_classes=5)
-    assert model.pretrained_cfg.modality == "depth"
+    model = motionzoo.create_model("drsr", num_classes=5)
     x, g = _clip(n=1)
     model.eval()
     with torch.no_grad():
@@ -240,7 +239,7 @@ def test_unimodal_batch1_heads_loss_and_gradients():
 
 def test_fusion_batch1_eval_and_training_guard():
     torch.manual_seed(0)
-    model = motionzoo.create_model("drsr_fusion", num_classes=4).eval()
+    model = motionzoo.create_model("drsr_capf", num_classes=4).eval()
     (r, gr), (d, gd) = _clip(n=1, seed=2), _clip(n=1, seed=3)
     with torch.no_grad():
         out = model.forward_train(r, d, gr, gd)

@@ -131,3 +131,14 @@ def test_cfg_to_dict_is_strict_json():
                         num_params=np.int64(7))
     d = json.loads(json.dumps(cfg.to_dict(), allow_nan=False))
     assert d["published_metrics"] == {"d": {"top1": 71.5, "top5": None}} and d["num_params"] == 7
+
+
+@pytest.mark.parametrize("old, new", [("drsr_rgb", "drsr"), ("drsr_depth", "drsr"), ("drsr_fusion", "drsr_capf"),
+                                      ("nasbench201_best_cifar10", "nasbench201")])
+def test_one_registered_name_per_architecture(old, new):
+    """Duplicate names are gone from the registry; the old ones resolve to the kept one with a warning."""
+    assert old not in list_models() and new in list_models()
+    with pytest.warns(DeprecationWarning, match=f"'{old}' is deprecated; use '{new}'"):
+        assert motionzoo.get_pretrained_cfg(old).arch == new
+    with pytest.warns(DeprecationWarning), __import__("torch").device("meta"):
+        assert create_model(old).pretrained_cfg.arch == new

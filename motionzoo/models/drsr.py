@@ -20,7 +20,6 @@ and its FRP heat-map `garr` N x 1 x 64 x H x W (values in [0, 2]); T must be 64,
 """
 from __future__ import annotations
 
-import math
 import random
 from typing import Mapping, Sequence
 
@@ -31,7 +30,7 @@ from torch import nn
 
 from .._builder import build_model_with_cfg
 from .._pretrained import PretrainedCfg
-from .._registry import register_model
+from .._registry import register_model, register_model_deprecations
 from ._blocks3d import InceptionModule, MaxPool3dSame, Unit3D
 
 __all__ = [
@@ -834,27 +833,25 @@ def _cfg(modality: str, published: dict, **kw) -> PretrainedCfg:
         deviations=DEVIATIONS, converter="drsr", pipeline={"name": "rgbd_clip", "dataset": "ntu"}, **kw)
 
 
-def _published(col: int) -> dict:
+def _published(*columns: tuple[int, str]) -> dict:
+    """The README's table; keys `<dataset>_<modality>` (the tag grammar's order), one per (column, modality)."""
     table = {"nvgesture": (89.58, 90.62, 91.70), "thu_read": (81.25, 77.92, 87.04), "ntu60_xsub": (90.3, 92.7, 94.2),
              "ntu60_xview": (95.4, 96.2, 97.3), "isogd": (60.87, 60.17, 66.79)}
-    return {k: {"top1": v[col]} for k, v in table.items()}
+    return {f"{k}_{modality}": {"top1": v[col]} for col, modality in columns for k, v in table.items()}
 
 
 _NOTES_UNI = ("inputs: forward(x, garr); garr = FRP heat-map N x 1 x 64 x H x W (spec §6.8, window 10; 4 for "
               "NvGesture). H, W multiples of 32. Published numbers: other class counts than 60 for non-NTU datasets.")
 
+# One registered name per architecture (video-models.md §0.3): the unimodal network is `drsr` for RGB and for depth
+# (a 3-channel colour image), the fusion network `drsr_capf`; weights will be tags (`drsr.ntu60_xsub_rgb`, ...).
 default_cfgs = {
-    "drsr": _cfg("rgb", _published(0), description="DRSR unimodal network (RGB or 3-channel depth)", notes=_NOTES_UNI),
-    "drsr_rgb": _cfg("rgb", _published(0), description="DRSR unimodal network, RGB clips", notes=_NOTES_UNI),
-    "drsr_depth": _cfg("depth", _published(1), stream="depth",
-                       description="DRSR unimodal network, depth as a 3-channel colour image (JET for NTU, stored "
-                                   "3-channel JPEG otherwise; spec §6.7)", notes=_NOTES_UNI),
-    "drsr_capf": _cfg("rgbd", _published(2), num_streams=2,
+    "drsr": _cfg("rgb", _published((0, "rgb"), (1, "depth")),
+                 description="DRSR unimodal network (upstream I3DWTrans): RGB clips, or depth as a 3-channel colour "
+                             "image (JET for NTU, stored 3-channel JPEG otherwise; spec §6.7)", notes=_NOTES_UNI),
+    "drsr_capf": _cfg("rgbd", _published((2, "rgbd")), num_streams=2,
                       description="DRSR cross-modal fusion (CAPF / FusionNet), RGB + depth",
                       notes="inputs: forward(rgb, depth, garr_rgb, garr_depth)."),
-    "drsr_fusion": _cfg("rgbd", _published(2), num_streams=2,
-                        description="DRSR cross-modal fusion (CAPF / FusionNet), RGB + depth; same as drsr_capf",
-                        notes="inputs: forward(rgb, depth, garr_rgb, garr_depth)."),
 }
 
 
@@ -864,20 +861,8 @@ def drsr(pretrained: bool = False, **kwargs) -> DRSR:
 
 
 @register_model
-def drsr_rgb(pretrained: bool = False, **kwargs) -> DRSR:
-    return build_model_with_cfg(DRSR, "drsr_rgb", pretrained, **kwargs)
-
-
-@register_model
-def drsr_depth(pretrained: bool = False, **kwargs) -> DRSR:
-    return build_model_with_cfg(DRSR, "drsr_depth", pretrained, **kwargs)
-
-
-@register_model
 def drsr_capf(pretrained: bool = False, **kwargs) -> DRSRFusion:
     return build_model_with_cfg(DRSRFusion, "drsr_capf", pretrained, **kwargs)
 
 
-@register_model
-def drsr_fusion(pretrained: bool = False, **kwargs) -> DRSRFusion:
-    return build_model_with_cfg(DRSRFusion, "drsr_fusion", pretrained, **kwargs)
+register_model_deprecations({"drsr_rgb": "drsr", "drsr_depth": "drsr", "drsr_fusion": "drsr_capf"})

@@ -19,7 +19,7 @@ from torch import nn
 
 from .._builder import build_model_with_cfg
 from .._pretrained import PretrainedCfg
-from .._registry import register_model
+from .._registry import register_model, register_model_deprecations
 from ..data.transforms import IMAGE_PRESETS
 
 __all__ = [
@@ -454,8 +454,6 @@ def _cfg(arch_string: str, description: str, **kw) -> PretrainedCfg:
 default_cfgs = {
     "nasbench201": _cfg(BEST_CIFAR10, "NAS-Bench-201 network for any cell (arch=<string> or <benchmark index>); "
                                       "default: the best CIFAR-10 cell (index 9930)", gmacs=0.245346),
-    "nasbench201_best_cifar10": _cfg(BEST_CIFAR10, "NAS-Bench-201 index 9930, the benchmark's best CIFAR-10 cell",
-                                     gmacs=0.245346),
     "nasbench201_resnet": _cfg(RESNET, "NAS-Bench-201 index 11472, the 'ResNet-like' cell (conv-conv plus skip)",
                                gmacs=0.104341),
 }
@@ -498,8 +496,5 @@ def nasbench201_resnet(pretrained: bool = False, preset: str | None = None, **kw
     return _build("nasbench201_resnet", pretrained, RESNET, preset, ("preset",), **kwargs)
 
 
-@register_model
-def nasbench201_best_cifar10(pretrained: bool = False, preset: str | None = None, **kwargs):
-    if kwargs.get("arch") is not None:
-        raise TypeError("nasbench201_best_cifar10 has a fixed cell; use create_model('nasbench201', arch=...)")
-    return _build("nasbench201_best_cifar10", pretrained, BEST_CIFAR10, preset, ("preset",), **kwargs)
+# One registered name per architecture: the best CIFAR-10 cell is `nasbench201`'s default.
+register_model_deprecations({"nasbench201_best_cifar10": "nasbench201"})
