@@ -1,7 +1,7 @@
-"""DRSR (Zhou et al., CVPR 2022) on the RGB-D layouts: NTU RGB+D frames, NvGesture, THU-READ, IsoGD.
+"""DRSR (Zhou et al., CVPR 2022) on the RGB-D datasets: NTU RGB+D frames, NvGesture, THU-READ, IsoGD.
 
     python benchmarks/rgbd.py --data-root /data/NTU --dataset ntu --train-split train.txt --test-split valid.txt
-    python benchmarks/rgbd.py --quick            # SYNTHETIC clips in the chosen layout, tiny schedule (smoke test)
+    python benchmarks/rgbd.py --quick            # SYNTHETIC clips in the chosen dataset's format, tiny schedule (smoke test)
 
 Rows: the unimodal network on RGB and on depth, and the cross-modal fusion network, each with the upstream loss
 recipe (`model.loss`, through the engine's loss hook) and upstream schedule.  Published numbers are the
@@ -57,9 +57,9 @@ def _loader(args, modality: str):
         extra = QUICK_SIZE if quick else {}
         root = Path(data_root)
         n = args.num_classes or NUM_CLASSES[args.dataset]
-        train = RGBDVideoDataset(root, args.train_split_path, layout=args.dataset, modality=modality, train=True,
+        train = RGBDVideoDataset(root, args.train_split_path, dataset=args.dataset, modality=modality, train=True,
                                  seed=0, num_classes=n, **extra)
-        test = RGBDVideoDataset(root, args.test_split_path, layout=args.dataset, modality=modality, train=False,
+        test = RGBDVideoDataset(root, args.test_split_path, dataset=args.dataset, modality=modality, train=False,
                                 num_classes=n, **extra)
         names = [f"class_{k}" for k in range(n)]
         fp = f"splits:{read_split_file(args.train_split_path, n).__class__.__name__}:{len(train)}/{len(test)}"
@@ -93,7 +93,7 @@ def main(argv=None) -> None:
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--data-root", type=Path, default=None)
     pre.add_argument("--dataset", choices=sorted(NUM_CLASSES), default="ntu")
-    pre.add_argument("--train-split", default=None, help="split file (name frames label); default: the layout's")
+    pre.add_argument("--train-split", default=None, help="split file (name frames label); default: the dataset's")
     pre.add_argument("--test-split", default=None)
     pre.add_argument("--num-classes", type=int, default=None)
     args, rest = pre.parse_known_args(argv)
@@ -105,7 +105,7 @@ def main(argv=None) -> None:
         from motionzoo.data.synthetic_video import write_synthetic_rgbd
         args.data_root = motionzoo.get_cache_dir() / "synthetic" / f"rgbd_{args.dataset}"
         args.num_classes = args.num_classes or 3
-        splits = write_synthetic_rgbd(args.data_root, layout=args.dataset, num_classes=args.num_classes,
+        splits = write_synthetic_rgbd(args.data_root, dataset=args.dataset, num_classes=args.num_classes,
                                       videos_per_class=3, frames=(20, 30), size=(48, 40), seed=0,
                                       valid_per_class=1)
         args.train_split, args.test_split = str(splits["train"]), str(splits["valid"])

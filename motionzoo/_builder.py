@@ -18,7 +18,8 @@ from torch import nn
 from ._hub import (fetch_source_file, get_cache_dir, download_file, load_state_dict_file,
                    read_safetensors_metadata)
 from ._pretrained import PretrainedCfg
-from ._registry import get_pretrained_cfg, warn_deprecated
+from ._deprecation import warn_deprecated
+from ._registry import get_pretrained_cfg
 
 __all__ = ["build_model_with_cfg", "check_model_kwargs", "load_pretrained_state_dict", "adapt_input_conv",
            "load_checkpoint_into"]
@@ -58,7 +59,7 @@ def adapt_input_conv(weight: torch.Tensor, in_chans: int) -> torch.Tensor:
 
 def load_pretrained_state_dict(cfg: PretrainedCfg, cache_dir=None, offline=None, progress=True,
                                allow_unsafe_pickle: bool = False) -> dict[str, torch.Tensor]:
-    """The state dict behind `cfg`, in motionzoo's layout: converted from upstream files when the cfg
+    """The state dict behind `cfg`, with motionzoo's key names: converted from upstream files when the cfg
     names a converter, else a verified safetensors file."""
     local = Path(cfg.file_name).expanduser() if cfg.file_name else None
     if local is not None and (local.is_absolute() or local.exists()):
@@ -188,9 +189,9 @@ def check_model_kwargs(arch: str, model_cls: Callable[..., nn.Module], kwargs: M
 def _renamed_topology(arch: str, model_cls, kwargs: dict[str, Any]) -> dict[str, Any]:
     """`layout=` was the skeleton-topology keyword's old name ("layout" now means tensor axes only)."""
     if "layout" in kwargs and "topology" in inspect.signature(model_cls).parameters:
-        warn_deprecated(f"{arch}: layout= is deprecated for the skeleton topology; use topology=")
         if "topology" in kwargs:
             raise TypeError(f"{arch}: got both topology= and its deprecated name layout=")
+        warn_deprecated(f"{arch}: layout= is deprecated for the skeleton topology; use topology=")
         kwargs = {("topology" if k == "layout" else k): v for k, v in kwargs.items()}
     return kwargs
 

@@ -27,7 +27,7 @@ def create_model(
     Weights are read (first match wins) from `checkpoint_path`, `pretrained_cfg_overlay["file"]`, the cache,
     or a verified download.  `num_classes` different from the weights' re-initialises exactly the cfg's
     classifier tensors; `in_chans` adapts the cfg's first conv.  Architecture options go in `model_kwargs`
-    (e.g. `layout="sbu15"`); `offline=True`, `progress=False`, `allow_unsafe_pickle=True` are understood too.
+    (e.g. `topology="sbu15"`); `offline=True`, `progress=False`, `allow_unsafe_pickle=True` are understood too.
     """
     model_name = _resolve_deprecated(model_name)
     entry = model_entrypoint(model_name)

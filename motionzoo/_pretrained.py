@@ -109,7 +109,7 @@ class PretrainedCfg:
     # -- behaviour ---------------------------------------------------------------------------------------
     deviations: tuple[Mapping[str, Any], ...] = ()
     data_fingerprint: str | None = None
-    model_args: Mapping[str, Any] | None = None   # builder kwargs these weights need (e.g. layout="sbu15")
+    model_args: Mapping[str, Any] | None = None   # builder kwargs these weights need (e.g. topology="sbu15")
     notes: str = ""
     default: bool = False                 # marks the default tag of an arch (else the first tag with weights)
     num_classes_overridden: bool = False

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import os
 import re
 import sys
-import warnings
 from collections import defaultdict
 from typing import Callable, Iterable, Sequence
 
+from ._deprecation import warn_deprecated
 from ._measured import measured_metrics
 from ._pretrained import PretrainedCfg
 
@@ -78,15 +77,6 @@ def register_model_deprecations(mapping: dict[str, str]) -> None:
         if old in _model_entrypoints:
             raise RuntimeError(f"deprecated name {old!r} shadows a registered model")
         _deprecated[old] = new
-
-
-def warn_deprecated(message: str) -> None:
-    """A DeprecationWarning attributed to the first caller outside motionzoo (the line the user wrote)."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 2
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, DeprecationWarning, stacklevel=level)
 
 
 def _resolve_deprecated(name: str) -> str:

@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from motionzoo.data import SkeletonLayout, euler_traversal, get_topology, list_topologies
+from motionzoo.data import SkeletonTopology, euler_traversal, get_topology, list_topologies
 
 
 def _is_tree(parents):
@@ -158,7 +158,7 @@ def test_euler_rule_and_lookup_errors():
     with pytest.raises(KeyError, match="no sequence"):
         get_topology("ntu25").sequence("zigzag")
     assert get_topology("sbu") is get_topology("sbu15")
-    assert isinstance(get_topology(get_topology("ntu25")), SkeletonLayout)
+    assert isinstance(get_topology(get_topology("ntu25")), SkeletonTopology)
 
 
 @pytest.mark.parametrize("name", list_topologies())
@@ -183,3 +183,9 @@ def test_rooted_parents_ntu25_spine():
     assert changed == {0, 1, 20} and (rp[0], rp[1], rp[20]) == (1, 20, -1)
     with pytest.raises(ValueError, match="no joint 25"):
         t.rooted_parents(25)
+
+
+def test_skeleton_layout_is_the_deprecated_name_of_skeleton_topology():
+    import motionzoo.data
+    with pytest.warns(DeprecationWarning, match="SkeletonTopology"):
+        assert motionzoo.data.SkeletonLayout is SkeletonTopology

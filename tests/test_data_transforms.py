@@ -176,9 +176,11 @@ def test_centre_rooted_bones_are_the_gcn_bone_stream(topology, pairs):
     for j, p in pairs:
         expected[:, :, j - 1] = x[:, :, j - 1] - x[:, :, p - 1]
     np.testing.assert_allclose(bones(x, topology, root="zero", tree="centre"), expected, atol=1e-6)
-    assert not np.allclose(bones(x, topology, root="zero"), expected)     # the layout tree is rooted elsewhere
+    assert not np.allclose(bones(x, topology, root="zero"), expected)     # the parents tree is rooted elsewhere
     with pytest.raises(ValueError, match="tree"):
         bones(x, topology, tree="center")
+    with pytest.warns(DeprecationWarning, match="tree='parents'"):        # "layout" means tensor axes only
+        np.testing.assert_array_equal(bones(x, topology, tree="layout"), bones(x, topology, tree="parents"))
 
 
 def test_motion_plain_difference_as_the_gcn_feeders():

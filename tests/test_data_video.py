@@ -1,5 +1,5 @@
-"""RGB-D video pipeline (video-models.md §6, §3.2): split files, layouts, sampling, transforms, heat-map,
-NTU depth / ROI, datasets on synthetic clips in every layout, bad input, SMnet preprocessing."""
+"""RGB-D video pipeline (video-models.md §6, §3.2): split files, folder structures, sampling, transforms, heat-map,
+NTU depth / ROI, datasets on synthetic clips of every dataset, bad input, SMnet preprocessing."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,31 +11,31 @@ import torch
 from motionzoo.data.synthetic_video import render_synthetic_video, write_synthetic_rgbd
 from motionzoo.data.video import (
     CorruptFrameError, DepthROIError, MissingFrameError, RGBDVideoDataset, SplitFileError, VideoClipTransform,
-    draw_spatial_params, frp_heatmap, get_clip_transform_config, get_video_layout, grey_dilate, grey_erode,
+    draw_spatial_params, frp_heatmap, get_clip_transform_config, get_video_format, grey_dilate, grey_erode,
     jet_lut, ntu_depth_to_color, ntu_rgb_roi_box, read_split_file, rotate_frame, sample_frame_indices,
     split_file_path, video_transform_from_cfg,
 )
 from motionzoo.data.video_smnet import render_skeleton_image, smnet_collate, smnet_preprocess
 
-LAYOUTS = ["ntu", "nvgesture", "thuread", "isogd", "jester"]
+DATASETS = ["ntu", "nvgesture", "thuread", "isogd", "jester"]
 # small frames for speed; THU-READ keeps its crop < sample_size upscaling step
 SMALL = {"resize": (64, 64), "crop": 32, "sample_size": 32}
 SMALL_THU = {"resize": (64, 64), "crop": 28, "sample_size": 32}
 NORM_MAX = 127.5 / 128
 
 
-def small(layout):
-    return SMALL_THU if layout == "thuread" else SMALL
+def small(dataset):
+    return SMALL_THU if dataset == "thuread" else SMALL
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     out = {}
-    for layout in LAYOUTS:
-        root = tmp_path_factory.mktemp(layout)
-        paths = write_synthetic_rgbd(root, layout=layout, num_classes=2, videos_per_class=3, frames=(17, 40),
+    for dataset in DATASETS:
+        root = tmp_path_factory.mktemp(dataset)
+        paths = write_synthetic_rgbd(root, dataset=dataset, num_classes=2, videos_per_class=3, frames=(17, 40),
                                      size=(64, 48), seed=0)
-        out[layout] = (root, paths)
+        out[dataset] = (root, paths)
     return out
 
 
@@ -75,28 +75,42 @@ def test_split_file_names():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# layouts and frame names (§6.2)
+# each dataset's folders and frame names (§6.2)
 # ---------------------------------------------------------------------------------------------------------
-def test_layout_paths():
+def test_old_layout_names_still_work_with_a_warning(tmp_path):
+    """"layout" means tensor axes only; the folder-structure API is `dataset=` / `get_video_format`."""
+    from motionzoo.data import video, video_io
+    with pytest.warns(DeprecationWarning, match="get_video_format"):
+        assert video.get_video_layout is video_io.get_video_format
+    with pytest.warns(DeprecationWarning, match="VideoDatasetFormat"):
+        assert video_io.VideoLayout is video_io.VideoDatasetFormat
+    with pytest.warns(DeprecationWarning, match="dataset="):
+        paths = write_synthetic_rgbd(tmp_path, layout="nvgesture", num_classes=2, videos_per_class=2, frames=20)
+    with pytest.warns(DeprecationWarning, match="dataset="):
+        ds = RGBDVideoDataset(tmp_path, paths["valid"], layout="nvgesture", modality="rgb", **SMALL)
+    assert ds.video_format.name == "nvgesture" and "dataset='nvgesture'" in repr(ds)
+
+
+def test_dataset_paths():
     r = Path("/d")
-    ntu = get_video_layout("ntu")
+    ntu = get_video_format("ntu")
     assert ntu.frame_path(r, "S001C001P001R001A001_rgb", "rgb", 0) == r / "Images/S001C001P001R001A001_rgb/000001.jpg"
     assert ntu.frame_path(r, "S001C001P001R001A001_rgb", "depth", 9) == \
         r / "nturgb+d_depth_masked/S001C001P001R001A001/MDepth-00000010.png"
-    nv = get_video_layout("nvgesture")
+    nv = get_video_format("nvgesture")
     assert nv.frame_path(r, "train/class_01/subject3_r0", "depth", 0) == r / "depth/train/class_01/subject3_r0/000000.jpg"
-    iso = get_video_layout("isogd")
+    iso = get_video_format("isogd")
     # only the file-name prefix changes (upstream would also rewrite the M of "Mtrain")
     assert iso.frame_dir(r, "Mtrain/001/M_00001", "depth") == r / "depth/Mtrain/001/K_00001"
     assert iso.frame_dir(r, "train/001/K_00001", "depth") == r / "depth/train/001/K_00001"
-    thu = get_video_layout("thuread")
+    thu = get_video_format("thuread")
     assert thu.frame_dir(Path("/x/RGB"), "RGB_open_laptop_lhh_2", "depth") == Path("/x/Depth/D_open_laptop_lhh_2")
     assert thu.frame_dir(r, "D_open_laptop_lhh_2", "depth") == r / "D_open_laptop_lhh_2"
-    jester = get_video_layout("jester")
+    jester = get_video_format("jester")
     assert jester.frame_path(r, "123", "rgb", 0) == r / "123/00001.jpg"
-    assert [get_video_layout(n).num_classes for n in LAYOUTS] == [60, 25, 40, 249, 27]
+    assert [get_video_format(n).num_classes for n in DATASETS] == [60, 25, 40, 249, 27]
     with pytest.raises(ValueError, match="known"):
-        get_video_layout("kinetics")
+        get_video_format("kinetics")
     with pytest.raises(ValueError, match="modalities"):
         jester.frame_dir(r, "1", "depth")
 
@@ -219,13 +233,13 @@ def test_ntu_rgb_roi_half_and_readme_variant():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# datasets on synthetic clips, every layout
+# datasets on synthetic clips, every dataset
 # ---------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("layout", LAYOUTS)
-def test_dataset_eval_shapes_ranges_determinism(synthetic, layout):
-    root, paths = synthetic[layout]
-    modality = "rgb" if layout == "jester" else "rgbd"
-    ds = RGBDVideoDataset(root, paths["valid"], layout=layout, modality=modality, **small(layout))
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_dataset_eval_shapes_ranges_determinism(synthetic, dataset):
+    root, paths = synthetic[dataset]
+    modality = "rgb" if dataset == "jester" else "rgbd"
+    ds = RGBDVideoDataset(root, paths["valid"], dataset=dataset, modality=modality, **small(dataset))
     assert len(ds) == 2 and ds.verify_files() == []
     item = ds[1]
     keys = ["clip"] if modality == "rgb" else ["rgb", "depth"]
@@ -237,16 +251,16 @@ def test_dataset_eval_shapes_ranges_determinism(synthetic, layout):
         w = ds.cfg.heatmap_window
         assert g.shape == (1, 64, 32, 32) and g.min() >= 0 and g.max() <= 2 and (g[:, : w - 1] == 0).all()
     assert item["label"] == ds.records[1].label and item["name"] == ds.records[1].name
-    again = RGBDVideoDataset(root, paths["valid"], layout=layout, modality=modality, **small(layout))[1]
+    again = RGBDVideoDataset(root, paths["valid"], dataset=dataset, modality=modality, **small(dataset))[1]
     for k in keys:
         assert torch.equal(item[k], again[k])
 
 
-@pytest.mark.parametrize("layout, modality", [("ntu", "rgbd"), ("isogd", "rgb")])
-def test_dataset_train_randomness_under_seed(synthetic, layout, modality):
-    root, paths = synthetic[layout]
-    mk = lambda seed: RGBDVideoDataset(root, paths["train"], layout=layout, modality=modality, train=True,
-                                       seed=seed, heatmap=False, **small(layout))
+@pytest.mark.parametrize("dataset, modality", [("ntu", "rgbd"), ("isogd", "rgb")])
+def test_dataset_train_randomness_under_seed(synthetic, dataset, modality):
+    root, paths = synthetic[dataset]
+    mk = lambda seed: RGBDVideoDataset(root, paths["train"], dataset=dataset, modality=modality, train=True,
+                                       seed=seed, heatmap=False, **small(dataset))
     keys = ["rgb", "depth"] if modality == "rgbd" else ["clip"]
     a, b, c = mk(0), mk(0), mk(1)
     xa, xb, xc = a[0], b[0], c[0]
@@ -258,12 +272,12 @@ def test_dataset_train_randomness_under_seed(synthetic, layout, modality):
 
 def test_dataset_unimodal_depth_lists_and_collate(synthetic):
     root, paths = synthetic["thuread"]
-    ds = RGBDVideoDataset(root, paths["depth_valid"], layout="thuread", modality="depth", **SMALL_THU)
+    ds = RGBDVideoDataset(root, paths["depth_valid"], dataset="thuread", modality="depth", **SMALL_THU)
     assert ds.records[0].name.startswith("D_") and ds[0]["clip"].shape == (3, 64, 32, 32)
     batch = torch.utils.data.default_collate([ds[0], ds[1]])
     assert batch["clip"].shape == (2, 3, 64, 32, 32) and batch["heatmap"].shape == (2, 1, 64, 32, 32)
     with pytest.raises(ValueError, match="no \\['depth'\\] frames"):
-        RGBDVideoDataset(*synthetic["jester"][0:1], synthetic["jester"][1]["train"], layout="jester", modality="rgbd")
+        RGBDVideoDataset(*synthetic["jester"][0:1], synthetic["jester"][1]["train"], dataset="jester", modality="rgbd")
 
 
 def test_synthetic_classes_differ_in_motion():
@@ -280,11 +294,11 @@ def test_synthetic_classes_differ_in_motion():
 # bad input
 # ---------------------------------------------------------------------------------------------------------
 def test_missing_frame_names_file_and_split_line(tmp_path):
-    paths = write_synthetic_rgbd(tmp_path, layout="nvgesture", num_classes=2, videos_per_class=2, frames=20)
+    paths = write_synthetic_rgbd(tmp_path, dataset="nvgesture", num_classes=2, videos_per_class=2, frames=20)
     lines = paths["valid"].read_text().splitlines()
     name = lines[0].split()[0]
     paths["valid"].write_text(f"{name} 40 0\n" + "\n".join(lines[1:]) + "\n")     # claims more frames than exist
-    ds = RGBDVideoDataset(tmp_path, paths["valid"], layout="nvgesture", modality="rgb", **SMALL)
+    ds = RGBDVideoDataset(tmp_path, paths["valid"], dataset="nvgesture", modality="rgb", **SMALL)
     problems = ds.verify_files()
     assert len(problems) == 1 and "000039.jpg" in problems[0] and ":1:" in problems[0]
     with pytest.raises(MissingFrameError, match=r"000\d\d\d\.jpg.*valid\.txt:1 says 40 frames"):
@@ -292,9 +306,9 @@ def test_missing_frame_names_file_and_split_line(tmp_path):
 
 
 def test_corrupt_frame_raises_typed_error(tmp_path):
-    paths = write_synthetic_rgbd(tmp_path, layout="isogd", num_classes=2, videos_per_class=2, frames=20)
-    ds = RGBDVideoDataset(tmp_path, paths["valid"], layout="isogd", modality="depth", **SMALL)
-    bad = ds.layout.frame_path(tmp_path, ds.records[0].name, "depth", int(ds.frame_indices(0)[5]))
+    paths = write_synthetic_rgbd(tmp_path, dataset="isogd", num_classes=2, videos_per_class=2, frames=20)
+    ds = RGBDVideoDataset(tmp_path, paths["valid"], dataset="isogd", modality="depth", **SMALL)
+    bad = ds.video_format.frame_path(tmp_path, ds.records[0].name, "depth", int(ds.frame_indices(0)[5]))
     bad.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     with pytest.raises(CorruptFrameError, match=str(bad.name)):
         ds[0]
@@ -302,14 +316,14 @@ def test_corrupt_frame_raises_typed_error(tmp_path):
 
 def test_ntu_empty_depth_mask_errors_or_falls_back(tmp_path):
     from PIL import Image
-    paths = write_synthetic_rgbd(tmp_path, layout="ntu", num_classes=2, videos_per_class=2, frames=18)
-    ds = RGBDVideoDataset(tmp_path, paths["valid"], layout="ntu", modality="depth", **SMALL)
+    paths = write_synthetic_rgbd(tmp_path, dataset="ntu", num_classes=2, videos_per_class=2, frames=18)
+    ds = RGBDVideoDataset(tmp_path, paths["valid"], dataset="ntu", modality="depth", **SMALL)
     rec = ds.records[0]
     for i in range(rec.num_frames):
-        Image.fromarray(np.zeros((48, 64), np.uint16)).save(ds.layout.frame_path(tmp_path, rec.name, "depth", i))
+        Image.fromarray(np.zeros((48, 64), np.uint16)).save(ds.video_format.frame_path(tmp_path, rec.name, "depth", i))
     with pytest.raises(DepthROIError, match="MDepth-000000"):
         ds[0]
-    ok = RGBDVideoDataset(tmp_path, paths["valid"], layout="ntu", modality="depth", depth_roi_fallback="center",
+    ok = RGBDVideoDataset(tmp_path, paths["valid"], dataset="ntu", modality="depth", depth_roi_fallback="center",
                           **SMALL)
     assert ok[0]["clip"].shape == (3, 64, 32, 32)
 

@@ -52,6 +52,17 @@ def test_unknown_keywords_raise_naming_the_accepted_ones(arch):
         motionzoo.create_model(arch, bogus=None)
 
 
+@pytest.mark.parametrize("arch", [a for a in ARCHS if get_model_family(a) in ("two_stream_rnn", "lstm_baseline")])
+def test_topology_keyword_and_its_deprecated_name(arch):
+    """Skeleton models take `topology=`; `layout=` (its old name) still works, with a DeprecationWarning."""
+    with torch.device("meta"):
+        assert motionzoo.create_model(arch, topology="sbu15").pretrained_cfg.keypoint_format == "sbu15"
+        with pytest.warns(DeprecationWarning, match="layout= is deprecated.*topology="):
+            assert motionzoo.create_model(arch, layout="sbu15").pretrained_cfg.keypoint_format == "sbu15"
+        with pytest.raises(TypeError, match="both topology= and"):
+            motionzoo.create_model(arch, layout="sbu15", topology="ntu25")
+
+
 def test_keywords_a_name_fixes_cannot_be_changed():
     with pytest.raises(TypeError, match="variant='hierarchical' conflicts"):
         motionzoo.create_model("temporal_rnn_stacked", variant="hierarchical")

@@ -116,7 +116,7 @@ def test_deprecated_names_warn(toy_family):
 def test_cfg_json_roundtrip():
     from motionzoo import SourceFile
     cfg = PretrainedCfg(arch="a", tag="t", source_files=(SourceFile("f", ("http://x/f",), "ab" * 32),),
-                        input_size=(100, 25, 3), classifier=("h1", "h2"), model_args={"layout": "sbu15"})
+                        input_size=(100, 25, 3), classifier=("h1", "h2"), model_args={"topology": "sbu15"})
     back = PretrainedCfg.from_dict(__import__("json").loads(cfg.to_json()))
     assert back == cfg
 

@@ -46,32 +46,32 @@ def _closed_form(arch: str, V: int, K: int, w: int = 25) -> int:
             "spatial_rnn_chain": spatial, "spatial_rnn_traversal": spatial, "two_stream_rnn": hier + spatial}[arch]
 
 
-@pytest.mark.parametrize("layout, K", [("kinect_v1_20", 27), ("kinect_v1_20_msr", 20), ("sbu15", 8), ("coco17", 5),
+@pytest.mark.parametrize("topology, K", [("kinect_v1_20", 27), ("kinect_v1_20_msr", 20), ("sbu15", 8), ("coco17", 5),
                                        ("ntu25", 120)])
 @pytest.mark.parametrize("arch", ALL)
-def test_param_counts_follow_the_closed_form(arch, layout, K):
-    V = get_topology(layout).num_joints
+def test_param_counts_follow_the_closed_form(arch, topology, K):
+    V = get_topology(topology).num_joints
     expected = _closed_form(arch, V, K)
-    assert meta_param_count(arch, layout=layout, num_classes=K) == (expected, expected)
+    assert meta_param_count(arch, topology=topology, num_classes=K) == (expected, expected)
 
 
 def test_param_counts_spec_table_rows():
-    # cells of the §A.6 "other layouts" table, and the window term of the spatial closed form
-    assert meta_param_count("two_stream_rnn", layout="kinect_v1_20", num_classes=27)[0] == 24_123_446
-    assert meta_param_count("two_stream_rnn", layout="sbu15", num_classes=8)[0] == 24_053_776
-    assert meta_param_count("temporal_rnn_part_hier", layout="coco17", num_classes=5)[0] == 11_234_821
+    # cells of the §A.6 "other layouts" (topologies) table, and the window term of the spatial closed form
+    assert meta_param_count("two_stream_rnn", topology="kinect_v1_20", num_classes=27)[0] == 24_123_446
+    assert meta_param_count("two_stream_rnn", topology="sbu15", num_classes=8)[0] == 24_053_776
+    assert meta_param_count("temporal_rnn_part_hier", topology="coco17", num_classes=5)[0] == 11_234_821
     assert meta_param_count("spatial_rnn_chain", window=10)[0] == _closed_form("spatial_rnn_chain", 25, 60, w=10)
     assert meta_param_count("two_stream_rnn", temporal="stacked")[0] == 17_547_384
 
 
 # -- shapes and API ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("layout", ["ntu25", "kinect_v1_20", "kinect_v1_20_utd", "sbu15", "coco17"])
+@pytest.mark.parametrize("topology", ["ntu25", "kinect_v1_20", "kinect_v1_20_utd", "sbu15", "coco17"])
 @pytest.mark.parametrize("temporal, spatial", [("stacked", "chain"), ("hierarchical", "traversal"),
                                                ("part_hier", "traversal")])
-def test_shapes_on_every_topology(temporal, spatial, layout):
-    # one two-stream model per combination exercises both stream variants on the layout
-    topo = get_topology(layout)
-    model = motionzoo.create_model("two_stream_rnn", layout=layout, num_classes=7, temporal=temporal,
+def test_shapes_on_every_topology(temporal, spatial, topology):
+    # one two-stream model per combination exercises both stream variants on the topology
+    topo = get_topology(topology)
+    model = motionzoo.create_model("two_stream_rnn", topology=topology, num_classes=7, temporal=temporal,
                                    spatial=spatial, window=4).eval()
     x = torch.randn(2, 8, topo.num_joints, 3)
     with torch.no_grad():
@@ -84,13 +84,13 @@ def test_shapes_on_every_topology(temporal, spatial, layout):
         assert model.spatial.forward_features(x).shape == (2, 2, 1024)
 
 
-def test_layout_without_parts():
+def test_topology_without_parts():
     topo = get_topology("natops8")
     x = torch.randn(1, 10, topo.num_joints, 3)
-    assert motionzoo.create_model("temporal_rnn_stacked", layout="natops8", num_classes=6)(x).shape == (1, 6)
-    assert motionzoo.create_model("spatial_rnn_traversal", layout="natops8", num_classes=6, window=5)(x).shape == (1, 6)
-    with pytest.raises(ValueError, match="5-part layout"):
-        motionzoo.create_model("temporal_rnn_hierarchical", layout="natops8")
+    assert motionzoo.create_model("temporal_rnn_stacked", topology="natops8", num_classes=6)(x).shape == (1, 6)
+    assert motionzoo.create_model("spatial_rnn_traversal", topology="natops8", num_classes=6, window=5)(x).shape == (1, 6)
+    with pytest.raises(ValueError, match="5-part topology"):
+        motionzoo.create_model("temporal_rnn_hierarchical", topology="natops8")
 
 
 @pytest.mark.parametrize("arch", ALL)
@@ -117,8 +117,8 @@ def test_classifier_api(arch):
         assert no_head(x).shape == feats.shape
 
 
-def test_finetune_construction_on_another_layout():
-    model = motionzoo.create_model("two_stream_rnn", num_classes=27, layout="kinect_v1_20")
+def test_finetune_construction_on_another_topology():
+    model = motionzoo.create_model("two_stream_rnn", num_classes=27, topology="kinect_v1_20")
     cfg = model.pretrained_cfg
     assert (cfg.num_classes, cfg.keypoint_format, cfg.input_size, cfg.num_params) == \
         (27, "kinect_v1_20", (100, 20, 3), 24_123_446)
@@ -239,7 +239,7 @@ def test_per_body_input():
 
 def test_concat_persons():
     torch.manual_seed(0)
-    model = motionzoo.create_model("two_stream_rnn", layout="sbu15", num_classes=8, persons="concat",
+    model = motionzoo.create_model("two_stream_rnn", topology="sbu15", num_classes=8, persons="concat",
                                    window=5).eval()
     assert [r.input_size for r in model.temporal.part_rnns] == [18] * 5      # 3 joints x 3 coords x 2 persons
     assert model.spatial.rnn.input_size == 2 * 3 * 5

@@ -1,7 +1,7 @@
 """NAS-Bench-201 reference implementation (xautodl `TinyNetwork`) -> motionzoo `nasbench201`.
 
 motionzoo keeps the reference's module names (spec nas-bench-201.md §5), so the key map is the identity.  The
-converter still checks every key against the reference layout, so a checkpoint of another network (or a
+converter still checks every key against the reference key list, so a checkpoint of another network (or a
 NATS-Bench "size" network, or a weight-sharing supernet) fails here with the offending key instead of later
 with a vague load error.  The architecture itself is not recoverable from the keys (`none`, `skip_connect` and
 `avg_pool_3x3` edges have no parameters): pass the same string to `create_model("nasbench201", arch=...)`.

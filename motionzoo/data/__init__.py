@@ -1,12 +1,12 @@
 """Skeleton data: topologies, readers of the original dataset formats, transforms, datasets.
 
-Modules: topology (layouts), ntu / sbu / utd_mhad / msr_action3d / uea_ts (NATOPS) / nw_ucla / utkinect (one reader per
+Modules: topology (skeleton topologies), ntu / sbu / utd_mhad / msr_action3d / uea_ts (NATOPS) / nw_ucla / utkinect (one reader per
 format), bodies (NTU body selection), transforms, pipeline (model input pipelines), splits (validation carving),
 formats (keypoint converters), datasets (+ cache),
 synthetic (synthetic NTU files), show (drawing).  ``video.py`` / ``synthetic_video.py`` are the RGB-D pipeline
 and are not imported here.
 """
-from .topology import SkeletonLayout, get_topology, list_topologies, euler_traversal, UnknownTopologyError
+from .topology import SkeletonTopology, get_topology, list_topologies, euler_traversal, UnknownTopologyError
 from .errors import SkeletonFormatError, DatasetNotFoundError
 from .ntu import (NtuSkeleton, read_ntu_skeleton, parse_ntu_name, ntu_split, read_missing_list, read_ntu_statistics,
                   NTU60_CLASSES, NTU120_CLASSES, NTU_PROTOCOLS)
@@ -29,7 +29,7 @@ from .synthetic import write_synthetic_ntu
 from .show import show, show_path
 
 __all__ = [
-    "SkeletonLayout", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError",
+    "SkeletonTopology", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError",
     "SkeletonFormatError", "DatasetNotFoundError", "AllZeroSequenceError",
     "NtuSkeleton", "read_ntu_skeleton", "parse_ntu_name", "ntu_split", "read_missing_list", "read_ntu_statistics",
     "NTU60_CLASSES", "NTU120_CLASSES", "NTU_PROTOCOLS", "select_bodies", "BODY_RULES",
@@ -45,3 +45,10 @@ __all__ = [
     "NWUCLADataset", "UTKinectDataset", "DATASETS", "get_dataset", "pad_collate",
     "write_synthetic_ntu", "show", "show_path",
 ]
+
+
+def __getattr__(name: str):
+    if name == "SkeletonLayout":     # deprecated name of SkeletonTopology
+        from . import topology
+        return topology.SkeletonLayout
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .topology import SkeletonLayout, get_topology
+from .topology import SkeletonTopology, get_topology
 
 __all__ = ["show", "show_path", "load_any"]
 
@@ -24,7 +24,7 @@ def _project(x: np.ndarray) -> np.ndarray:
     return x[..., :2]
 
 
-def show(sample, topology: str | SkeletonLayout, out_path: str | os.PathLike, frames: int | list[int] = 8,
+def show(sample, topology: str | SkeletonTopology, out_path: str | os.PathLike, frames: int | list[int] = 8,
          joint_indices: bool = False, title: str | None = None, fps: int = 10) -> Path:
     """Draw ``sample`` ((M, T, V, C) or (T, V, C), numpy or torch) with the bones of ``topology``.
     ``out_path`` ending in .gif -> an animation over ``frames`` (a count spread over T, or explicit indices);

@@ -1,4 +1,4 @@
-"""Synthetic RGB-D clips written in the on-disk layouts of `motionzoo.data.video` (for tests and the
+"""Synthetic RGB-D clips written in the on-disk folder structure of `motionzoo.data.video` (for tests and the
 `--quick` benchmark mode).
 
 Each video shows a textured static background, a static "torso" and a moving blob ("hand") whose direction
@@ -7,8 +7,8 @@ texture vary per video), so a video model can learn the classes from motion alon
 scene: stored 3-channel JPEGs for NvGesture / IsoGD / THU-READ, 16-bit masked PNGs (0 = background,
 millimetres on the person) for NTU.
 
-    paths = write_synthetic_rgbd(tmp, layout="ntu", num_classes=4, videos_per_class=3, frames=24, seed=0)
-    ds = RGBDVideoDataset(tmp, paths["train"], layout="ntu", modality="rgbd", resize=(64, 48), crop=32,
+    paths = write_synthetic_rgbd(tmp, dataset="ntu", num_classes=4, videos_per_class=3, frames=24, seed=0)
+    ds = RGBDVideoDataset(tmp, paths["train"], dataset="ntu", modality="rgbd", resize=(64, 48), crop=32,
                           sample_size=32)
 """
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .video_io import VideoRecord, get_video_layout, write_split_file
+from .._deprecation import warn_deprecated
+from .video_io import VideoRecord, get_video_format, write_split_file
 
 __all__ = ["render_synthetic_video", "write_synthetic_rgbd"]
 
@@ -66,42 +67,46 @@ def _depth_as_jpeg_rgb(depth: np.ndarray) -> np.ndarray:
     return np.repeat(v[..., None], 3, axis=-1)
 
 
-def _video_name(layout: str, subset: str, label: int, k: int) -> tuple[str, str | None]:
+def _video_name(dataset: str, subset: str, label: int, k: int) -> tuple[str, str | None]:
     """(name in the split file, name in the depth list where the dataset has separate depth lists)."""
-    if layout == "ntu":
+    if dataset == "ntu":
         camera = 1 if subset == "valid" else 2
         return f"S001C{camera:03d}P{k + 1:03d}R001A{label + 1:03d}_rgb", None
-    if layout == "nvgesture":
+    if dataset == "nvgesture":
         return f"{'train' if subset == 'train' else 'test'}/class_{label + 1:02d}/subject{k + 1}_r0", None
-    if layout == "isogd":
+    if dataset == "isogd":
         return f"{subset}/{label + 1:03d}/M_{k + 1:05d}", None
-    if layout == "thuread":
+    if dataset == "thuread":
         return f"RGB_class{label:02d}_p{k + 1}_1", f"D_class{label:02d}_p{k + 1}_1"
-    if layout == "jester":
+    if dataset == "jester":
         return f"{label + 1}{k + 1:05d}", None
-    raise ValueError(f"no synthetic naming for layout {layout!r}")
+    raise ValueError(f"no synthetic naming for dataset {dataset!r}")
 
 
-def write_synthetic_rgbd(root: str | os.PathLike, layout: str = "ntu", num_classes: int = 4,
+def write_synthetic_rgbd(root: str | os.PathLike, dataset: str = "ntu", num_classes: int = 4,
                          videos_per_class: int = 3, frames: int | tuple[int, int] = 24,
                          size: tuple[int, int] = (64, 48), seed: int = 0, valid_per_class: int | None = None,
-                         depth: bool = True, split_dir: str | os.PathLike | None = None) -> dict[str, Path]:
-    """Write frame folders and split files for `layout` under `root`; returns the split-file paths
+                         depth: bool = True, split_dir: str | os.PathLike | None = None,
+                         layout: str | None = None) -> dict[str, Path]:
+    """Write frame folders and split files for `dataset` (`layout=`: its deprecated name) under `root`; returns the split-file paths
     {"train", "valid"} (THU-READ also {"depth_train", "depth_valid"}).
 
     frames: a count, or an inclusive (min, max) range drawn per video.  size: (W, H) of every frame.
     valid_per_class: videos per class in the valid list (default max(1, videos_per_class // 3)).
     Split files go to `split_dir` (default `<root>/dataset_splits`)."""
-    lay = get_video_layout(layout)
-    if num_classes > lay.num_classes:
-        raise ValueError(f"{lay.name} has {lay.num_classes} classes, asked for {num_classes}")
+    if layout is not None:
+        warn_deprecated("write_synthetic_rgbd: layout= is deprecated; use dataset=")
+        dataset = layout
+    fmt = get_video_format(dataset)
+    if num_classes > fmt.num_classes:
+        raise ValueError(f"{fmt.name} has {fmt.num_classes} classes, asked for {num_classes}")
     rng = np.random.default_rng(seed)
     root = Path(root)
     split_dir = Path(split_dir) if split_dir is not None else root / "dataset_splits"
     n_valid = valid_per_class if valid_per_class is not None else max(1, videos_per_class // 3)
     if not 0 < n_valid < videos_per_class:
         raise ValueError(f"valid_per_class={n_valid} must be in 1..videos_per_class-1={videos_per_class - 1}")
-    modalities = [m for m in lay.modalities if depth or m == "rgb"]
+    modalities = [m for m in fmt.modalities if depth or m == "rgb"]
     lists: dict[str, list[VideoRecord]] = {"train": [], "valid": [], "depth_train": [], "depth_valid": []}
     k = 0
     for label in range(num_classes):
@@ -109,24 +114,24 @@ def write_synthetic_rgbd(root: str | os.PathLike, layout: str = "ntu", num_class
             subset = "valid" if v < n_valid else "train"
             n = frames if isinstance(frames, int) else int(rng.integers(frames[0], frames[1] + 1))
             rgb, dep = render_synthetic_video(label, num_classes, n, size, rng)
-            name, depth_name = _video_name(lay.name, subset, label, k)
+            name, depth_name = _video_name(fmt.name, subset, label, k)
             k += 1
             lists[subset].append(VideoRecord(name, n, label))
             if depth_name is not None and "depth" in modalities:
                 lists[f"depth_{subset}"].append(VideoRecord(depth_name, n, label))
             for m in modalities:
-                folder = lay.frame_dir(root, name, m)
+                folder = fmt.frame_dir(root, name, m)
                 folder.mkdir(parents=True, exist_ok=True)
                 for i in range(n):
-                    path = folder / lay.frame_name(m, i)
+                    path = folder / fmt.frame_name(m, i)
                     if m == "rgb":
                         Image.fromarray(rgb[i]).save(path, quality=95)
-                    elif lay.depth_kind == "ntu_masked_png":
+                    elif fmt.depth_kind == "ntu_masked_png":
                         Image.fromarray(dep[i]).save(path)          # 16-bit greyscale PNG, as NTU
                     else:
                         Image.fromarray(_depth_as_jpeg_rgb(dep[i])).save(path, quality=95)
-    paths = {s: write_split_file(split_dir / lay.split_names[i], lists[s]) for i, s in enumerate(("train", "valid"))}
-    if lay.depth_split_names and "depth" in modalities:
+    paths = {s: write_split_file(split_dir / fmt.split_names[i], lists[s]) for i, s in enumerate(("train", "valid"))}
+    if fmt.depth_split_names and "depth" in modalities:
         for i, s in enumerate(("train", "valid")):
-            paths[f"depth_{s}"] = write_split_file(split_dir / lay.depth_split_names[i], lists[f"depth_{s}"])
+            paths[f"depth_{s}"] = write_split_file(split_dir / fmt.depth_split_names[i], lists[f"depth_{s}"])
     return paths

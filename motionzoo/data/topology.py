@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-__all__ = ["SkeletonLayout", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError"]
+__all__ = ["SkeletonTopology", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError"]
 
 Joints = tuple[int, ...]
 
@@ -25,7 +25,7 @@ class UnknownTopologyError(KeyError):
 
 
 @dataclass(frozen=True)
-class SkeletonLayout:
+class SkeletonTopology:
     """One skeleton topology.  All indices are 0-based into ``joint_names``.
 
     parents     -1 marks a root (one per connected component)
@@ -119,7 +119,7 @@ class SkeletonLayout:
                        f"available: {('chain', 'traversal') + tuple(k for k, _ in self.sequences)}")
 
     def __repr__(self) -> str:
-        return f"SkeletonLayout({self.name!r}, V={self.num_joints})"
+        return f"SkeletonTopology({self.name!r}, V={self.num_joints})"
 
 
 def _side(name: str) -> str:
@@ -165,7 +165,7 @@ def euler_traversal(parents: Sequence[int], starts: Iterable[int], preference: S
     return tuple(out)
 
 
-def _file_order(canon: SkeletonLayout, name: str, gather: Joints, description: str) -> SkeletonLayout:
+def _file_order(canon: SkeletonTopology, name: str, gather: Joints, description: str) -> SkeletonTopology:
     """A dataset file order of ``canon``: file joint ``gather[c]`` is canonical joint c."""
     V = canon.num_joints
     if sorted(gather) != list(range(V)):
@@ -177,7 +177,7 @@ def _file_order(canon: SkeletonLayout, name: str, gather: Joints, description: s
         names[gather[c]] = canon.joint_names[c]
         parents[gather[c]] = -1 if canon.parents[c] < 0 else f(canon.parents[c])
     remap = lambda seq: tuple(f(j) for j in seq)
-    return SkeletonLayout(
+    return SkeletonTopology(
         name=name, joint_names=tuple(names), parents=tuple(parents),
         parts=None if canon.parts is None else tuple(remap(p) for p in canon.parts),
         chain=remap(canon.chain), traversal=remap(canon.traversal),
@@ -210,14 +210,14 @@ _NTU_CHAIN27 = _NTU_CHAIN26[:22] + (0,) + _NTU_CHAIN26[22:]
 _NTU_PREF = (8, 9, 10, 11, 23, 24, 4, 5, 6, 7, 21, 22, 2, 3, 1, 0, 16, 17, 18, 19, 12, 13, 14, 15, 20)
 
 
-def _ntu25(hands: str = "gcn") -> SkeletonLayout:
+def _ntu25(hands: str = "gcn") -> SkeletonTopology:
     if hands not in _NTU_HAND_VARIANTS:
         raise ValueError(f"ntu25 hands={hands!r}; choose one of {tuple(_NTU_HAND_VARIANTS)}")
     parents = list(_NTU_PARENTS)
     for j, p in _NTU_HAND_VARIANTS[hands].items():
         parents[j] = p
     full = euler_traversal(parents, [20], _NTU_PREF)
-    return SkeletonLayout(
+    return SkeletonTopology(
         name="ntu25" if hands == "gcn" else f"ntu25_{hands}", joint_names=_NTU_NAMES, parents=tuple(parents),
         parts=_NTU_PARTS, chain=_NTU_CHAIN26, traversal=_NTU_TRAVERSAL47, center=20,
         sequences=(("traversal_full", full), ("traversal20", _NTU_TRAVERSAL20), ("chain26", _NTU_CHAIN26),
@@ -238,8 +238,8 @@ _K20_CHAIN22 = _K20_CHAIN21[:17] + (0,) + _K20_CHAIN21[17:]
 _K20_PREF = (8, 9, 10, 11, 4, 5, 6, 7, 3, 1, 0, 16, 17, 18, 19, 12, 13, 14, 15, 2)
 
 
-def _kinect_v1_20() -> SkeletonLayout:
-    return SkeletonLayout(
+def _kinect_v1_20() -> SkeletonTopology:
+    return SkeletonTopology(
         name="kinect_v1_20", joint_names=_K20_NAMES, parents=_K20_PARENTS, parts=_K20_PARTS, chain=_K20_CHAIN21,
         traversal=euler_traversal(_K20_PARENTS, [2], _K20_PREF), center=2,
         sequences=(("chain22", _K20_CHAIN22),),
@@ -259,8 +259,8 @@ _SBU_CHAIN16 = (8, 7, 6, 1, 3, 4, 5, 0, 1, 2, 14, 13, 12, 9, 10, 11)
 _SBU_CHAIN17 = _SBU_CHAIN16[:13] + (2,) + _SBU_CHAIN16[13:]
 
 
-def _sbu15() -> SkeletonLayout:
-    return SkeletonLayout(
+def _sbu15() -> SkeletonTopology:
+    return SkeletonTopology(
         name="sbu15", joint_names=_SBU_NAMES, parents=_SBU_PARENTS,
         parts=((8, 7, 6), (3, 4, 5), (14, 13, 12), (9, 10, 11), (0, 1, 2)), chain=_SBU_CHAIN16,
         traversal=euler_traversal(_SBU_PARENTS, [1], (6, 7, 8, 3, 4, 5, 0, 2, 12, 13, 14, 9, 10, 11)), center=1,
@@ -270,9 +270,9 @@ def _sbu15() -> SkeletonLayout:
 
 # --------------------------------------------------------------------------------------------------------
 # natops8, skeleton-data.md §8.4, zoo-conventions.md §4.5
-def _natops8() -> SkeletonLayout:
+def _natops8() -> SkeletonTopology:
     parents = (4, 5, -1, -1, 2, 3, 4, 5)
-    return SkeletonLayout(
+    return SkeletonTopology(
         name="natops8",
         joint_names=("l_hand_tip", "r_hand_tip", "l_elbow", "r_elbow", "l_wrist", "r_wrist", "l_thumb", "r_thumb"),
         parents=parents, parts=None,
@@ -284,13 +284,13 @@ def _natops8() -> SkeletonLayout:
 
 # --------------------------------------------------------------------------------------------------------
 # coco17 (2D), skeleton-data.md §8.5, zoo-conventions.md §4.4
-def _coco17() -> SkeletonLayout:
+def _coco17() -> SkeletonTopology:
     parents = (-1, 0, 0, 1, 2, 0, 0, 5, 6, 7, 8, 5, 6, 11, 12, 13, 14)
     hpc_edges = ((10, 8), (8, 6), (9, 7), (7, 5), (15, 13), (13, 11), (16, 14), (14, 12), (11, 5), (12, 6),
                  (11, 12), (5, 6), (5, 0), (6, 0), (1, 0), (2, 0), (3, 1), (4, 2))
     # §8.6 rule from the nose (where the arms meet the head in this tree): right side, left side, face
     pref = (6, 8, 10, 12, 14, 16, 5, 7, 9, 11, 13, 15, 2, 4, 1, 3)
-    return SkeletonLayout(
+    return SkeletonTopology(
         name="coco17",
         joint_names=("nose", "l_eye", "r_eye", "l_ear", "r_ear", "l_shoulder", "r_shoulder", "l_elbow", "r_elbow",
                      "l_wrist", "r_wrist", "l_hip", "r_hip", "l_knee", "r_knee", "l_ankle", "r_ankle"),
@@ -317,16 +317,16 @@ _BUILDERS = {
 _ALIASES = {"ntu": "ntu25", "nturgbd": "ntu25", "kinect_v2": "ntu25", "kinect20": "kinect_v1_20",
             "nw_ucla": "kinect_v1_20", "utkinect": "kinect_v1_20", "utd_mhad": "kinect_v1_20_utd",
             "msr_action3d": "kinect_v1_20_msr", "sbu": "sbu15", "natops": "natops8", "coco": "coco17"}
-_CACHE: dict[str, SkeletonLayout] = {}
+_CACHE: dict[str, SkeletonTopology] = {}
 
 
 def list_topologies() -> list[str]:
     return list(_BUILDERS)
 
 
-def get_topology(name: str | SkeletonLayout) -> SkeletonLayout:
-    """Topology by name (aliases: 'ntu', 'sbu', 'utd_mhad', 'msr_action3d', ...); a layout is returned as is."""
-    if isinstance(name, SkeletonLayout):
+def get_topology(name: str | SkeletonTopology) -> SkeletonTopology:
+    """Topology by name (aliases: 'ntu', 'sbu', 'utd_mhad', 'msr_action3d', ...); a topology is returned as is."""
+    if isinstance(name, SkeletonTopology):
         return name
     key = _ALIASES.get(name.lower(), name.lower())
     if key not in _BUILDERS:
@@ -334,3 +334,11 @@ def get_topology(name: str | SkeletonLayout) -> SkeletonLayout:
     if key not in _CACHE:
         _CACHE[key] = _BUILDERS[key]()
     return _CACHE[key]
+
+
+def __getattr__(name: str):
+    if name == "SkeletonLayout":     # the class's old name ("layout" now means tensor axes only)
+        from .._deprecation import warn_deprecated
+        warn_deprecated("SkeletonLayout is deprecated; use SkeletonTopology")
+        return SkeletonTopology
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

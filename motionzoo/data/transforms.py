@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from .topology import SkeletonLayout, get_topology
+from .topology import SkeletonTopology, get_topology
 
 __all__ = [
     "Compose", "two_centre_normalize", "center_on_joint", "select_most_active", "fixed_length", "resample_linspace",
@@ -73,16 +73,16 @@ _LOWER = {"ntu25": ("spine_mid", "spine_base", "r_hip", "l_hip"),
 _ROOT = {"ntu25": ("spine_base",), "kinect_v1_20": ("hip_center",), "sbu15": ("torso",), "coco17": ("l_hip", "r_hip")}
 
 
-def _family(topo: SkeletonLayout) -> str:
+def _family(topo: SkeletonTopology) -> str:
     fam = topo.canonical or topo.name
     return "ntu25" if fam.startswith("ntu25") else fam
 
 
 @_numpy_io
-def two_centre_normalize(x, topology: str | SkeletonLayout = "ntu25"):
+def two_centre_normalize(x, topology: str | SkeletonTopology = "ntu25"):
     """Per frame: subtract the upper centre (mean of neck, shoulders, spine-shoulder for ntu25) from the arm joints
     and the lower centre (mean of spine-mid, spine-base, hips) from all other joints; both centres come from the
-    unmodified frame.  All-zero frames (padding, absent bodies) stay zero.  Other layouts use the analogous
+    unmodified frame.  All-zero frames (padding, absent bodies) stay zero.  Other topologies use the analogous
     joints (skeleton-models.md §A.7)."""
     topo = get_topology(topology)
     fam = _family(topo)
@@ -103,7 +103,7 @@ def two_centre_normalize(x, topology: str | SkeletonLayout = "ntu25"):
 
 
 @_numpy_io
-def center_on_joint(x, topology: str | SkeletonLayout = "ntu25", joint: str | int | None = None,
+def center_on_joint(x, topology: str | SkeletonTopology = "ntu25", joint: str | int | None = None,
                     mode: str = "each"):
     """Subtract a centre joint (default: spine base / hip centre / torso / mid-hip) from xyz.
     ``mode='each'``: per frame; ``'first'``: the centre of each body's first present frame for the whole body."""
@@ -144,21 +144,25 @@ def first_frame_normalize(x):
 
 
 @_numpy_io
-def bones(x, topology: str | SkeletonLayout = "ntu25", root: str = "keep", tree: str = "layout"):
+def bones(x, topology: str | SkeletonTopology = "ntu25", root: str = "keep", tree: str = "parents"):
     """Bone vectors: each joint minus its parent joint (xyz).  Root joints keep their position (``root='keep'``,
     so the sequence still says where the body is) or become zero (``'zero'``, the GCN bone stream).  Joints of
     an absent body stay zero.
 
-    ``tree='layout'`` takes the parents of the topology; ``'centre'`` the same bones directed towards the centre
-    joint (`SkeletonLayout.rooted_parents`): with ``root='zero'`` that is exactly the bone input of CTR-GCN's
+    ``tree='parents'`` takes the topology's `parents`; ``'centre'`` the same bones directed towards the centre
+    joint (`SkeletonTopology.rooted_parents`): with ``root='zero'`` that is exactly the bone input of CTR-GCN's
     NTU and NW-UCLA feeders (the centre joint, spine shoulder / shoulder centre, is zero)."""
     topo = get_topology(topology)
     x = as_sample(x).astype(np.float32, copy=True)
     if x.shape[2] != topo.num_joints:
         raise ValueError(f"sample has V={x.shape[2]} joints, topology {topo.name!r} has {topo.num_joints}")
-    if tree not in ("layout", "centre"):
-        raise ValueError(f"tree must be 'layout' or 'centre', got {tree!r}")
-    parents = np.asarray(topo.parents if tree == "layout" else topo.rooted_parents())
+    if tree == "layout":     # the value's old name ("layout" now means tensor axes only)
+        from .._deprecation import warn_deprecated
+        warn_deprecated("bones(tree='layout') is deprecated; use tree='parents'")
+        tree = "parents"
+    if tree not in ("parents", "centre"):
+        raise ValueError(f"tree must be 'parents' or 'centre', got {tree!r}")
+    parents = np.asarray(topo.parents if tree == "parents" else topo.rooted_parents())
     child = parents >= 0
     out = x.copy()
     out[:, :, child, :3] -= x[:, :, parents[child], :3]

@@ -1,12 +1,12 @@
 """RGB-D video datasets of the DRSR lineage (NTU RGB+D, NvGesture, THU-READ, ChaLearn IsoGD, Jester) and
 the public names of the RGB-D data pipeline.
 
-    ds = RGBDVideoDataset(root, "splits/train.txt", layout="ntu", modality="rgbd", train=True, seed=0)
+    ds = RGBDVideoDataset(root, "splits/train.txt", dataset="ntu", modality="rgbd", train=True, seed=0)
     item = ds[0]   # {"rgb": 3×64×224×224, "depth": ..., "heatmap_rgb": 1×64×224×224, "heatmap_depth": ...,
                    #  "label": int, "name": str, "index": int}
 
 Single-modality items are {"clip", "heatmap", "label", "name", "index"}.  Spec: video-models.md §6;
-the pieces live in `video_io` (files, layouts, depth colouring, ROI) and `video_transforms` (sampling,
+the pieces live in `video_io` (files, each dataset's folders, depth colouring, ROI) and `video_transforms` (sampling,
 spatial ops, normalisation, heat-map).
 """
 from __future__ import annotations
@@ -19,9 +19,10 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from .._deprecation import warn_deprecated
 from .video_io import (
-    MIN_FRAMES_EXCLUSIVE, VIDEO_LAYOUTS, CorruptFrameError, DepthROIError, MissingFrameError, SplitFileError,
-    SplitList, VideoDataError, VideoLayout, VideoRecord, get_video_layout, grey_dilate, grey_erode, jet_lut,
+    MIN_FRAMES_EXCLUSIVE, VIDEO_FORMATS, CorruptFrameError, DepthROIError, MissingFrameError, SplitFileError,
+    SplitList, VideoDataError, VideoDatasetFormat, VideoRecord, get_video_format, grey_dilate, grey_erode, jet_lut,
     load_frame, ntu_depth_roi_box, ntu_depth_to_color, ntu_rgb_roi_box, read_split_file, write_split_file,
 )
 from .video_transforms import (
@@ -35,7 +36,7 @@ __all__ = [
     # video_io
     "VideoDataError", "SplitFileError", "MissingFrameError", "CorruptFrameError", "DepthROIError",
     "VideoRecord", "SplitList", "read_split_file", "write_split_file", "MIN_FRAMES_EXCLUSIVE",
-    "VideoLayout", "VIDEO_LAYOUTS", "get_video_layout", "load_frame", "jet_lut", "ntu_depth_to_color",
+    "VideoDatasetFormat", "VIDEO_FORMATS", "get_video_format", "load_frame", "jet_lut", "ntu_depth_to_color",
     "ntu_depth_roi_box", "ntu_rgb_roi_box", "grey_erode", "grey_dilate",
     # video_transforms
     "ClipTransformConfig", "DATASET_TRANSFORMS", "get_clip_transform_config", "SpatialParams",
@@ -46,21 +47,29 @@ __all__ = [
 _MODALITIES = {"rgb": ("rgb",), "depth": ("depth",), "rgbd": ("rgb", "depth")}
 
 
-def split_file_path(split_dir: str | os.PathLike, layout: str | VideoLayout, train: bool,
+def __getattr__(name: str):
+    """The folder-structure API's old names (VideoLayout, VIDEO_LAYOUTS, get_video_layout), deprecated."""
+    from . import video_io
+    if name in video_io._RENAMED:
+        return getattr(video_io, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def split_file_path(split_dir: str | os.PathLike, dataset: str | VideoDatasetFormat, train: bool,
                     modality: str = "rgb") -> Path:
     """`<split dir>/train.txt` / `valid.txt`; THU-READ depth lists are `depth_train_lst.txt` /
     `depth_valid_lst.txt` (§6.1)."""
-    lay = get_video_layout(layout)
-    names = lay.depth_split_names if (modality == "depth" and lay.depth_split_names) else lay.split_names
+    fmt = get_video_format(dataset)
+    names = fmt.depth_split_names if (modality == "depth" and fmt.depth_split_names) else fmt.split_names
     return Path(split_dir) / names[0 if train else 1]
 
 
 class RGBDVideoDataset(Dataset):
-    """One split of an RGB-D dataset in its upstream directory layout.
+    """One split of an RGB-D dataset in its upstream folder structure.
 
-    root        dataset root (see `VIDEO_LAYOUTS` for what lies under it)
+    root        dataset root (see `VIDEO_FORMATS` for what lies under it)
     split       a split file path or a parsed `SplitList`
-    layout      "ntu" | "nvgesture" | "thuread" | "isogd" | "jester"
+    dataset     "ntu" | "nvgesture" | "thuread" | "isogd" | "jester" (`layout=`, its old name, still works)
     modality    "rgb" | "depth" | "rgbd" (paired clips for DRSR fusion; both use the same frame indices)
     train       random segment sampling, random crop / flip / rotation; else midpoints, centre crop
     seed        train mode: item i of epoch e is a pure function of (seed, e, i) (see `set_epoch`);
@@ -73,25 +82,29 @@ class RGBDVideoDataset(Dataset):
     jet, depth_channel_order, depth_roi_fallback   NTU masked depth only (§6.7)
     """
 
-    def __init__(self, root: str | os.PathLike, split: str | os.PathLike | SplitList, layout: str = "ntu",
+    def __init__(self, root: str | os.PathLike, split: str | os.PathLike | SplitList, dataset: str = "ntu",
                  modality: str = "rgb", train: bool = False, seed: int | None = None,
                  paired_augmentation: bool = False, heatmap: bool = True,
                  transform: ClipTransformConfig | None = None, num_classes: int | None = None,
                  jet: str = "opencv", depth_channel_order: str = "bgr", depth_roi_fallback: str = "error",
                  **overrides: Any):
-        self.layout = get_video_layout(layout)
+        if "layout" in overrides:        # the keyword's old name ("layout" now means tensor axes only)
+            warn_deprecated("RGBDVideoDataset: layout= is deprecated; use dataset=")
+            dataset = overrides.pop("layout")
+        self.video_format = get_video_format(dataset)
         if modality not in _MODALITIES:
             raise ValueError(f"modality must be one of {sorted(_MODALITIES)}, got {modality!r}")
-        missing = [m for m in _MODALITIES[modality] if m not in self.layout.modalities]
+        missing = [m for m in _MODALITIES[modality] if m not in self.video_format.modalities]
         if missing:
-            raise ValueError(f"layout {self.layout.name!r} has no {missing} frames (has {self.layout.modalities})")
+            raise ValueError(f"dataset {self.video_format.name!r} has no {missing} frames "
+                             f"(has {self.video_format.modalities})")
         self.root = Path(root)
-        self.num_classes = num_classes if num_classes is not None else self.layout.num_classes
+        self.num_classes = num_classes if num_classes is not None else self.video_format.num_classes
         self.split = split if isinstance(split, SplitList) else read_split_file(split, self.num_classes)
         self.modality, self.modalities = modality, _MODALITIES[modality]
         self.train, self.seed, self.epoch = train, seed, 0
         self.paired_augmentation, self.heatmap = paired_augmentation, heatmap
-        cfg = transform if transform is not None else DATASET_TRANSFORMS[self.layout.name]
+        cfg = transform if transform is not None else DATASET_TRANSFORMS[self.video_format.name]
         self.cfg = cfg.replace(**overrides) if overrides else cfg
         self.jet, self.depth_channel_order, self.depth_roi_fallback = jet, depth_channel_order, depth_roi_fallback
 
@@ -129,7 +142,7 @@ class RGBDVideoDataset(Dataset):
         for rec in self.records:
             for m in self.modalities:
                 for i in (0, rec.num_frames - 1):
-                    p = self.layout.frame_path(self.root, rec.name, m, i)
+                    p = self.video_format.frame_path(self.root, rec.name, m, i)
                     if not p.is_file():
                         problems.append(f"{self.split.path}:{rec.line}: {rec.name!r} ({rec.num_frames} frames): "
                                         f"{m} frame {p} is missing")
@@ -137,9 +150,9 @@ class RGBDVideoDataset(Dataset):
 
     # -- loading -------------------------------------------------------------------------------------------
     def _decode(self, rec: VideoRecord, modality: str, i: int) -> np.ndarray:
-        path = self.layout.frame_path(self.root, rec.name, modality, int(i))
+        path = self.video_format.frame_path(self.root, rec.name, modality, int(i))
         try:
-            if modality == "depth" and self.layout.depth_kind == "ntu_masked_png":
+            if modality == "depth" and self.video_format.depth_kind == "ntu_masked_png":
                 return ntu_depth_to_color(load_frame(path, "raw"), self.jet, self.depth_channel_order,
                                           str(path), self.depth_roi_fallback)
             return load_frame(path, "color")
@@ -178,5 +191,5 @@ class RGBDVideoDataset(Dataset):
         return out
 
     def __repr__(self) -> str:
-        return (f"RGBDVideoDataset(layout={self.layout.name!r}, modality={self.modality!r}, train={self.train}, "
+        return (f"RGBDVideoDataset(dataset={self.video_format.name!r}, modality={self.modality!r}, train={self.train}, "
                 f"videos={len(self)}, dropped={self.num_dropped}, root={str(self.root)!r})")

@@ -1,4 +1,4 @@
-"""RGB-D video datasets on disk (DRSR lineage): split files, directory layouts, frame names, decoding,
+"""RGB-D video datasets on disk (DRSR lineage): split files, each dataset's folder structure, frame names, decoding,
 NTU masked-depth colouring and the NTU region-of-interest rules.
 
 Spec: video-models.md §6.1, §6.2, §6.7, §6.9.  Frames are decoded with Pillow; nothing here needs OpenCV.
@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 __all__ = [
     "VideoDataError", "SplitFileError", "MissingFrameError", "CorruptFrameError", "DepthROIError",
     "VideoRecord", "SplitList", "read_split_file", "write_split_file", "MIN_FRAMES_EXCLUSIVE",
-    "VideoLayout", "VIDEO_LAYOUTS", "get_video_layout",
+    "VideoDatasetFormat", "VIDEO_FORMATS", "get_video_format",
     "load_frame", "jet_lut", "ntu_depth_to_color", "ntu_depth_roi_box", "ntu_rgb_roi_box",
     "grey_erode", "grey_dilate",
 ]
@@ -132,7 +132,7 @@ def write_split_file(path: str | os.PathLike, records: Sequence[VideoRecord | tu
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Directory layouts and frame names (§6.2)
+# Each dataset's folders and frame names (§6.2)
 # ---------------------------------------------------------------------------------------------------------
 def _strip_rgb_suffix(name: str) -> str:
     # Upstream cuts the last 4 characters unconditionally; we only strip a real "_rgb".
@@ -156,7 +156,7 @@ def _thuread_depth_dir(rgb_dir: Path) -> Path:
 
 
 @dataclass(frozen=True)
-class VideoLayout:
+class VideoDatasetFormat:
     """Where a dataset keeps its frames.  `rgb_dir(root, name)` / `depth_dir(root, name)` give the frame
     folder of a split-file entry (for depth: also from an RGB list entry, as fusion does);
     `frame_name(modality, i)` the file name of 0-based frame i."""
@@ -175,7 +175,7 @@ class VideoLayout:
 
     def frame_dir(self, root: str | os.PathLike, name: str, modality: str) -> Path:
         if modality not in self.modalities:
-            raise ValueError(f"layout {self.name!r} has modalities {self.modalities}, not {modality!r}")
+            raise ValueError(f"dataset {self.name!r} has modalities {self.modalities}, not {modality!r}")
         fn = self.rgb_dir if modality == "rgb" else self.depth_dir
         return fn(Path(root), name)
 
@@ -187,45 +187,58 @@ class VideoLayout:
         return self.frame_dir(root, name, modality) / self.frame_name(modality, index)
 
 
-VIDEO_LAYOUTS: dict[str, VideoLayout] = {
-    "ntu": VideoLayout(
+VIDEO_FORMATS: dict[str, VideoDatasetFormat] = {
+    "ntu": VideoDatasetFormat(
         "ntu", 60, ("rgb", "depth"),
         rgb_dir=lambda root, n: root / "Images" / n,
         depth_dir=lambda root, n: root / "nturgb+d_depth_masked" / _strip_rgb_suffix(n),
         rgb_pattern="%06d.jpg", depth_pattern="MDepth-%08d.png", index_offset=1,
         depth_kind="ntu_masked_png"),
-    "nvgesture": VideoLayout(
+    "nvgesture": VideoDatasetFormat(
         "nvgesture", 25, ("rgb", "depth"),
         rgb_dir=lambda root, n: root / "rgb" / n,
         depth_dir=lambda root, n: root / "depth" / n,
         rgb_pattern="%06d.jpg", depth_pattern="%06d.jpg", index_offset=0),
-    "isogd": VideoLayout(
+    "isogd": VideoDatasetFormat(
         "isogd", 249, ("rgb", "depth"),
         rgb_dir=lambda root, n: root / "rgb" / n,
         depth_dir=lambda root, n: root / "depth" / _isogd_depth_name(n),
         rgb_pattern="%06d.jpg", depth_pattern="%06d.jpg", index_offset=0),
-    "thuread": VideoLayout(
+    "thuread": VideoDatasetFormat(
         "thuread", 40, ("rgb", "depth"),
         rgb_dir=lambda root, n: root / n,
         depth_dir=lambda root, n: _thuread_depth_dir(root / n),
         rgb_pattern="%06d.jpg", depth_pattern="%06d.jpg", index_offset=0,
         depth_split_names=("depth_train_lst.txt", "depth_valid_lst.txt")),
-    "jester": VideoLayout(
+    "jester": VideoDatasetFormat(
         "jester", 27, ("rgb",),
         rgb_dir=lambda root, n: root / n, depth_dir=None,
         rgb_pattern="%05d.jpg", depth_pattern=None, index_offset=1),
 }
 
 
-def get_video_layout(layout: str | VideoLayout) -> VideoLayout:
-    if isinstance(layout, VideoLayout):
-        return layout
-    key = layout.lower().replace("-", "").replace("_", "")
+def get_video_format(dataset: str | VideoDatasetFormat) -> VideoDatasetFormat:
+    """Where `dataset` ("ntu", "nvgesture", "thuread", "isogd", "jester" or an alias) keeps its frames."""
+    if isinstance(dataset, VideoDatasetFormat):
+        return dataset
+    key = dataset.lower().replace("-", "").replace("_", "")
     aliases = {"nturgbd": "ntu", "ntu60": "ntu", "nv": "nvgesture", "thu": "thuread", "chalearnisogd": "isogd"}
     key = aliases.get(key, key)
-    if key not in VIDEO_LAYOUTS:
-        raise ValueError(f"unknown RGB-D layout {layout!r}; known: {sorted(VIDEO_LAYOUTS)}")
-    return VIDEO_LAYOUTS[key]
+    if key not in VIDEO_FORMATS:
+        raise ValueError(f"unknown RGB-D dataset {dataset!r}; known: {sorted(VIDEO_FORMATS)}")
+    return VIDEO_FORMATS[key]
+
+
+# "layout" now means tensor axes only; the old names of this module's folder-structure API still resolve.
+_RENAMED = {"VideoLayout": "VideoDatasetFormat", "VIDEO_LAYOUTS": "VIDEO_FORMATS", "get_video_layout": "get_video_format"}
+
+
+def __getattr__(name: str):
+    if name in _RENAMED:
+        from .._deprecation import warn_deprecated
+        warn_deprecated(f"motionzoo.data.video_io.{name} is deprecated; use {_RENAMED[name]}")
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -61,8 +61,8 @@ DATASET_TRANSFORMS: dict[str, ClipTransformConfig] = {
 
 
 def get_clip_transform_config(dataset: str, **overrides: Any) -> ClipTransformConfig:
-    from .video_io import get_video_layout
-    cfg = DATASET_TRANSFORMS[get_video_layout(dataset).name]
+    from .video_io import get_video_format
+    cfg = DATASET_TRANSFORMS[get_video_format(dataset).name]
     return cfg.replace(**overrides) if overrides else cfg
 
 

@@ -220,12 +220,12 @@ class TemporalRNN(_SkeletonRNN):
             raise ValueError(f"variant={variant!r}; choose one of {self.VARIANTS}")
         parts = self.topology.parts
         if variant != "stacked" and (parts is None or len(parts) != 5):
-            raise ValueError(f"variant {variant!r} needs a 5-part layout (right arm, left arm, right leg, left leg, "
+            raise ValueError(f"variant {variant!r} needs a 5-part topology (right arm, left arm, right leg, left leg, "
                              f"trunk); {self.topology.name!r} has parts={parts}")
         self.variant = variant
         self.num_classes = num_classes
         width = in_chans * self.bodies_per_sample           # input values per joint per frame
-        # joints in part order (the authors' 75-vector for ntu25); layouts without parts keep their own order
+        # joints in part order (the authors' 75-vector for ntu25); topologies without parts keep their own order
         order = [j for p in parts for j in p] if parts else list(range(self.topology.num_joints))
         self.register_buffer("joint_order", torch.tensor(order), persistent=False)
         if parts:
@@ -420,13 +420,13 @@ def temporal_rnn_part_hier(pretrained: bool = False, **kwargs) -> TemporalRNN:
 
 @register_model
 def spatial_rnn_chain(pretrained: bool = False, **kwargs) -> SpatialRNN:
-    """Spatial stream over the layout's chain sequence (arms, trunk, legs), windows of 25 frames."""
+    """Spatial stream over the topology's chain sequence (arms, trunk, legs), windows of 25 frames."""
     return _build(SpatialRNN, "spatial_rnn_chain", pretrained, {"sequence": "chain"}, kwargs)
 
 
 @register_model
 def spatial_rnn_traversal(pretrained: bool = False, **kwargs) -> SpatialRNN:
-    """Spatial stream over the layout's traversal sequence (tree walk), windows of 25 frames."""
+    """Spatial stream over the topology's traversal sequence (tree walk), windows of 25 frames."""
     return _build(SpatialRNN, "spatial_rnn_traversal", pretrained, {"sequence": "traversal"}, kwargs)
 
 
