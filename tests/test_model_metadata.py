@@ -52,7 +52,8 @@ def test_unknown_keywords_raise_naming_the_accepted_ones(arch):
         motionzoo.create_model(arch, bogus=None)
 
 
-@pytest.mark.parametrize("arch", [a for a in ARCHS if get_model_family(a) in ("two_stream_rnn", "lstm_baseline")])
+@pytest.mark.parametrize("arch", [a for a in ARCHS if get_model_family(a) in ("two_stream_rnn", "lstm_baseline", "stgcn",
+                                                                          "ctrgcn")])
 def test_topology_keyword_and_its_deprecated_name(arch):
     """Skeleton models take `topology=`; `layout=` (its old name) still works, with a DeprecationWarning."""
     with torch.device("meta"):

@@ -339,6 +339,7 @@ def test_two_stream_loss_with_auxiliary_stream_terms():
     plain, _ = build_loss(model, r.replace(loss_kwargs={}))(model(x), y, 0)
     torch.testing.assert_close(plain, F.nll_loss(ref["log_p"], y))
 
+
 # -- numerical reference: the temporal stream's equations re-derived in numpy (skeleton-models.md §A.2-A.3) --------
 # NTU-25 body parts in the authors' order, 0-based (skeleton-data.md §8.1.1), typed from the spec, not the topology.
 NTU_PARTS = ((23, 24, 11, 10, 9, 8), (4, 5, 6, 7, 22, 21), (19, 18, 17, 16), (12, 13, 14, 15), (3, 2, 20, 1, 0))

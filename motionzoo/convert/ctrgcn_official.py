@@ -2,7 +2,7 @@
 
 motionzoo keeps the official names (l1..l10, gcn1, tcn1, PA, alpha, ...), so the map is the identity; the
 official training script already strips DataParallel's `module.` prefix, and `unwrap_state_dict` strips it too
-when present.  Every key is checked against the official layout, so another network's checkpoint fails here, by
+when present.  Every key is checked against the official key list, so another network's checkpoint fails here, by
 name.  Build the model with the checkpoint's settings (NW-UCLA: topology="kinect_v1_20", num_person=1,
 num_classes=10).
 """

@@ -5,9 +5,9 @@ motionzoo keeps the official names, so the map is the identity except for two en
 - `fcn.weight` is a 1x1 Conv2d kernel (K, 256, 1, 1) upstream and a Linear weight (K, 256) here (same numbers);
 - the graph buffer `A` is not a weight in motionzoo (the model rebuilds it from its topology), so it is dropped
   after a check: it must equal the "official" partition of `topology` (default ntu25), which catches a checkpoint
-  trained on another skeleton layout or partition strategy before it silently runs on the wrong graph.
+  trained on another skeleton topology or partition strategy before it silently runs on the wrong graph.
 
-Every key is checked against the official layout, so the checkpoint of another network fails here, by name.
+Every key is checked against the official key list, so the checkpoint of another network fails here, by name.
 """
 from __future__ import annotations
 

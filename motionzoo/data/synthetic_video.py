@@ -88,8 +88,8 @@ def write_synthetic_rgbd(root: str | os.PathLike, dataset: str = "ntu", num_clas
                          size: tuple[int, int] = (64, 48), seed: int = 0, valid_per_class: int | None = None,
                          depth: bool = True, split_dir: str | os.PathLike | None = None,
                          layout: str | None = None) -> dict[str, Path]:
-    """Write frame folders and split files for `dataset` (`layout=`: its deprecated name) under `root`; returns the split-file paths
-    {"train", "valid"} (THU-READ also {"depth_train", "depth_valid"}).
+    """Write frame folders and split files for `dataset` (`layout=`: its deprecated name) under `root`; returns the
+    split-file paths {"train", "valid"} (THU-READ also {"depth_train", "depth_valid"}).
 
     frames: a count, or an inclusive (min, max) range drawn per video.  size: (W, H) of every frame.
     valid_per_class: videos per class in the valid list (default max(1, videos_per_class // 3)).

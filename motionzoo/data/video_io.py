@@ -230,7 +230,8 @@ def get_video_format(dataset: str | VideoDatasetFormat) -> VideoDatasetFormat:
 
 
 # "layout" now means tensor axes only; the old names of this module's folder-structure API still resolve.
-_RENAMED = {"VideoLayout": "VideoDatasetFormat", "VIDEO_LAYOUTS": "VIDEO_FORMATS", "get_video_layout": "get_video_format"}
+_RENAMED = {"VideoLayout": "VideoDatasetFormat", "VIDEO_LAYOUTS": "VIDEO_FORMATS",
+            "get_video_layout": "get_video_format"}
 
 
 def __getattr__(name: str):

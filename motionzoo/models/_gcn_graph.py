@@ -1,8 +1,8 @@
 """Adjacency subsets of the graph-convolution families, built from a `motionzoo.data` topology.
 
-Both families use the topology's bone forest (`SkeletonLayout.bones`) as the graph, with self-loops added, and
-split the neighbours of every joint by their position relative to the centre joint (`SkeletonLayout.center`; a
-layout without one uses the roots of its trees).  For ntu25 and kinect_v1_20 the results equal the matrices of the
+Both families use the topology's bone forest (`SkeletonTopology.bones`) as the graph, with self-loops added, and
+split the neighbours of every joint by their position relative to the centre joint (`SkeletonTopology.center`; a
+topology without one uses the roots of its trees).  For ntu25 and kinect_v1_20 the results equal the matrices of the
 official code (tests/fixtures/gcn_*.json record them); for coco17 the bone tree is the GCN lineage's 17-joint
 COCO graph (the 18-edge `extra_edges` of coco17 belong to another model and are not used).
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data import SkeletonLayout, get_topology
+from ..data import SkeletonTopology, get_topology
 
 __all__ = ["hop_distance", "normalize_columns", "stgcn_partition", "ctrgcn_partition", "STGCN_PARTITIONS"]
 
@@ -47,7 +47,7 @@ def normalize_columns(a: np.ndarray) -> np.ndarray:
     return a * scale[None, :]
 
 
-def _centres(topo: SkeletonLayout) -> tuple[int, ...]:
+def _centres(topo: SkeletonTopology) -> tuple[int, ...]:
     """The centre joint, plus the root of every tree that does not contain it (all roots without a centre)."""
     parents = topo.rooted_parents()
     return tuple(j for j, p in enumerate(parents) if p < 0)

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from einops import rearrange
 
-from ..data import SkeletonLayout
+from ..data import SkeletonTopology
 
 __all__ = ["INPUT_LAYOUTS", "check_input_layout", "to_canonical_persons", "describe_build"]
 
@@ -39,7 +39,7 @@ def _fits_upstream(shape, v: int, c: int) -> bool:
     return len(shape) == 5 and shape[1] == c and shape[3] == v and shape[2] > 0 and shape[4] > 0
 
 
-def to_canonical_persons(x: torch.Tensor, input_layout: str, topo: SkeletonLayout, in_chans: int, num_person: int,
+def to_canonical_persons(x: torch.Tensor, input_layout: str, topo: SkeletonTopology, in_chans: int, num_person: int,
                          name: str) -> torch.Tensor:
     """Any accepted input -> (N, M = num_person, T, V, C), or a ValueError naming the layouts and the shape."""
     v, c = topo.num_joints, in_chans
