@@ -15,6 +15,7 @@ from typing import Iterable
 
 import numpy as np
 
+from ._fasttext import scan_numbers
 from .errors import SkeletonFormatError
 
 __all__ = [
@@ -79,15 +80,80 @@ def _int_line(lines: list[bytes], i: int, path, field: str) -> int:
         raise _err(path, f"expected one integer, got {lines[i][:60]!r}", i + 1, field) from None
 
 
-def read_ntu_skeleton(path: str | os.PathLike, data: bytes | None = None) -> NtuSkeleton:
+def read_ntu_skeleton(path: str | os.PathLike, data: bytes | None = None, fast: bool = True) -> NtuSkeleton:
     """Parse an NTU ``.skeleton`` file (CRLF or LF, with or without final newline, scientific notation).
 
-    The structure (frame/body/joint counts, 10-field body lines) is walked line by line, but the 12 numbers of
-    every joint line are converted in one vectorised call over the whole file; any structural or numeric
-    problem raises `SkeletonFormatError` with the 1-based line number.
+    Two parsers give bit-identical results.  The fast one (default; numba) converts every number of the file in
+    one compiled pass (`_fasttext.scan_numbers`) and checks the layout from the count lines; when anything is
+    unusual it hands over to the line-by-line parser (``fast=False``), which walks the structure line by line and
+    raises `SkeletonFormatError` naming the 1-based line and the field of the first problem.
     """
     path = str(path)
     raw = Path(path).read_bytes() if data is None else data
+    if fast:
+        rec = _parse_fast(path, raw)
+        if rec is not None:
+            return rec
+    return _parse_lines(path, raw)
+
+
+_BODY_TOKENS = 11 + NUM_JOINTS * 12  # body-info line (10 tokens), joint count (1), joint records
+# tokens per line of one body: info, joint count, the joint records
+_BODY_LINE_COUNTS = np.array([10, 1] + [12] * NUM_JOINTS)
+
+
+def _parse_fast(path: str, raw: bytes) -> NtuSkeleton | None:
+    """The whole file in one scan; None (never an error) when the file is not a well-formed NTU file in the
+    tokenizer's grammar (or numba is missing), so that `_parse_lines` can name the problem."""
+    toks = scan_numbers(raw)
+    if toks is None:
+        return None
+    vals, plain, n_tok = toks.values, toks.plain, len(toks.values)
+    if not plain[0] or not 0 <= vals[0] <= n_tok:
+        return None
+    num_frames = int(vals[0])
+    # walk the frame headers: one body-count token, then a fixed number of tokens per body
+    frame_tok = np.empty(num_frames, np.int64)
+    pos = 1
+    for f in range(num_frames):
+        if pos >= n_tok:
+            return None
+        nb = vals[pos]
+        if not 0 <= nb <= 16:
+            return None
+        frame_tok[f] = pos
+        pos += 1 + _BODY_TOKENS * int(nb)
+    if pos != n_tok or not plain[frame_tok].all():
+        return None
+    bodies_per_frame = vals[frame_tok].astype(np.int64)
+    B = int(bodies_per_frame.sum())
+    # without the frame-count line and the body-count lines, the file is B equal blocks, one per body
+    lines = toks.line_counts
+    if len(lines) != 1 + num_frames + B * len(_BODY_LINE_COUNTS):
+        return None
+    count_lines = np.r_[0, 1 + np.arange(num_frames) + (np.cumsum(bodies_per_frame) - bodies_per_frame) * len(
+        _BODY_LINE_COUNTS)]                     # the frame-count line and every body-count line: one token each
+    if not ((lines[count_lines] == 1).all()
+            and (np.delete(lines, count_lines).reshape(B, len(_BODY_LINE_COUNTS)) == _BODY_LINE_COUNTS).all()):
+        return None
+    blocks = np.delete(vals, np.r_[0, frame_tok]).reshape(B, _BODY_TOKENS)
+    block_plain = np.delete(plain, np.r_[0, frame_tok]).reshape(B, _BODY_TOKENS)
+    if not (block_plain[:, 0].all() and block_plain[:, 10].all() and (blocks[:, 10] == NUM_JOINTS).all()):
+        return None
+    joints = np.ascontiguousarray(blocks[:, 11:]).reshape(B, NUM_JOINTS, 12)
+    if not np.isfinite(joints).all():
+        return None
+    frame_of_body = np.repeat(np.arange(num_frames, dtype=np.int64), bodies_per_frame)
+    slot_of_body = np.arange(B, dtype=np.int64) - (np.cumsum(bodies_per_frame) - bodies_per_frame)[frame_of_body]
+    id_tok = frame_tok[frame_of_body] + 1 + _BODY_TOKENS * slot_of_body
+    ids = [int(raw[a:b]) for a, b in zip(toks.starts[id_tok].tolist(), toks.ends[id_tok].tolist())]
+    if any(i >= 2 ** 64 for i in ids):
+        return None
+    return NtuSkeleton(path, num_frames, bodies_per_frame, frame_of_body, slot_of_body,
+                       np.array(ids, dtype=np.uint64), blocks[:, 1:10].copy(), joints)
+
+
+def _parse_lines(path: str, raw: bytes) -> NtuSkeleton:
     lines = raw.splitlines()
     while lines and not lines[-1].strip():  # trailing whitespace allowed
         lines.pop()
