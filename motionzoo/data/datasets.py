@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -34,7 +35,7 @@ from .utkinect import UTKINECT_CLASSES, list_utkinect, read_utkinect_joints, rea
 
 __all__ = ["SkeletonDataset", "NTUSkeletonDataset", "SBUDataset", "UTDMHADDataset", "MSRAction3DDataset",
            "NATOPSDataset", "NWUCLADataset", "UTKinectDataset", "DATASETS", "get_dataset", "default_data_root",
-           "pad_collate"]
+           "pad_collate", "NtuFileSamples", "parse_ntu_file"]
 
 
 def default_data_root() -> Path | None:
@@ -195,19 +196,50 @@ def _one_body(x: np.ndarray):
 
 # -- NTU --------------------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class NtuFileSamples:
+    """What one ``.skeleton`` file gives under a body rule: samples [(x (M, T, V, 3) float32, mask (M, T) bool)],
+    the file's frame count, and the reader's error message when the file could not be read (then no samples)."""
+
+    samples: list
+    num_frames: int
+    error: str | None = None
+
+
+def parse_ntu_file(path, body_rule: str, on_error: str = "raise") -> NtuFileSamples:
+    """Read one NTU file and select its bodies.  ``on_error='skip'`` returns the error message instead of raising
+    `SkeletonFormatError` (the parallel preparation, motionzoo.data.prepare, lists such files)."""
+    try:
+        rec = read_ntu_skeleton(path)
+    except SkeletonFormatError as e:
+        if on_error != "skip":
+            raise
+        return NtuFileSamples([], 0, str(e))
+    return NtuFileSamples([(np.asarray(x, np.float32), np.asarray(m, bool)) for x, m in select_bodies(rec, body_rule)],
+                          rec.num_frames)
+
+
+UNREADABLE = "unreadable: "  # prefix of the skip reason of a file the reader rejected
+
+
 class NTUSkeletonDataset(SkeletonDataset):
     """Any folder of NTU ``.skeleton`` files (searched recursively), split by an NTU protocol from the file
     names.  ``missing``: a missing-skeleton list file (or a list of names) to exclude; ``body_rule``: one of
     bodies.BODY_RULES (``moving_bodies`` gives one M = 1 sample per kept body); ``on_error='skip'`` skips
-    unreadable files with a warning instead of raising."""
+    unreadable files with a warning instead of raising (also when the cache entry, e.g. one written by
+    ``motionzoo prepare ntu``, lists unreadable files: with the default ``'raise'`` they raise).
+    ``parsed``: a mapping path -> `NtuFileSamples` to build from instead of reading the files (the preparation's
+    shards; not part of the cache key, as it holds the same content)."""
 
     dataset_name = "ntu"
     topology = "ntu25"
     default_subdir = "ntu_skeletons"
 
     def __init__(self, root=None, protocol: str = "ntu60_xsub", split: str = "train", body_rule: str = "denoised_top2",
-                 missing=None, on_error: str = "raise", **kwargs):
+                 missing=None, on_error: str = "raise", parsed=None, **kwargs):
         field, _, nclass, _ = ntu_protocol_info(protocol)
+        if on_error not in ("raise", "skip"):
+            raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
         self.protocol = protocol
         self.classes = NTU60_CLASSES if nclass == 60 else NTU120_CLASSES
         self.body_rule = body_rule
@@ -216,8 +248,14 @@ class NTUSkeletonDataset(SkeletonDataset):
             missing = read_missing_list(missing)
         self._missing = frozenset(missing or ())
         self._on_error = on_error
+        self._parsed = parsed
+        # on_error is not in the cache key: an entry lists the unreadable files it skipped (checked below)
         super().__init__(root, split=split, protocol=protocol, body_rule=body_rule,
-                         missing=sorted(self._missing), on_error=on_error, **kwargs)
+                         missing=sorted(self._missing), **kwargs)
+        unreadable = [s for s in self.summary["skipped"] if s[1].startswith(UNREADABLE)]
+        if unreadable and on_error != "skip":
+            raise SkeletonFormatError(None, f"{len(unreadable)} unreadable file(s) under {self.root} (pass "
+                                            f"on_error='skip' to leave them out), first: {unreadable[0][1]}")
 
     def _files(self):
         out = []
@@ -241,15 +279,16 @@ class NTUSkeletonDataset(SkeletonDataset):
             if name in self._missing:
                 self._skipped.append((name, "on the missing-skeleton list"))
                 continue
-            try:
-                rec = read_ntu_skeleton(p)
-            except SkeletonFormatError as e:
+            got = self._parsed.get(p) if self._parsed is not None else None
+            if got is None:
+                got = parse_ntu_file(p, self.body_rule, self._on_error)
+            if got.error is not None:
                 if self._on_error != "skip":
-                    raise
-                self._skipped.append((name, str(e)))
+                    raise SkeletonFormatError(p, got.error)
+                self._skipped.append((name, UNREADABLE + got.error))
                 continue
             n = parse_ntu_name(name)
-            samples = select_bodies(rec, self.body_rule)
+            samples = got.samples
             for k, (x, mask) in enumerate(samples):
                 if x.shape[1] == 0:
                     self._skipped.append((name, "no body in any frame"))
@@ -261,7 +300,7 @@ class NTUSkeletonDataset(SkeletonDataset):
                     "name": name if len(samples) == 1 else f"{name}#{k}", "file": name, "setup": n.setup,
                     "camera": n.camera, "view": n.camera, "subject": n.performer, "replication": n.replication,
                     "num_bodies": int(mask.any(axis=1).sum()), "num_frames": int(x.shape[1]),
-                    "file_frames": rec.num_frames}
+                    "file_frames": got.num_frames}
 
 
 # -- SBU ---------------------------------------------------------------------------------------------------------
