@@ -312,12 +312,21 @@ def _set_epoch(loader, epoch: int) -> None:
             obj.set_epoch(epoch)
 
 
+_FINITE_CHECK_EVERY = 32  # steps between the checks for a non-finite loss (each check waits for the device)
+
+
 def _train_one_epoch(net, loader, optimizer, loss_fn, logits_fn, recipe, params, device, amp, epoch, progress):
+    # Per step only the work the step needs: the losses and correct counts stay on the device, unreduced, and are
+    # summed once per epoch; the loss is checked for NaN/inf every _FINITE_CHECK_EVERY steps (a check is a
+    # device sync), naming the first bad step.  A non-finite loss is raised within the epoch, before any
+    # checkpoint of that epoch is written.
     net.train()
-    n_seen = torch.zeros((), dtype=torch.float64, device=device)
-    n_correct = torch.zeros((), dtype=torch.float64, device=device)
-    n_scored = torch.zeros((), dtype=torch.float64, device=device)
-    sums: dict[str, torch.Tensor] = {}
+    seen = scored = 0
+    batch_sizes: list[int] = []
+    totals: list[torch.Tensor] = []
+    part_values: dict[str, list] = {}        # loss part name -> [(value, batch size)] of the steps that have it
+    correct: list[torch.Tensor] = []
+    checked = 0
     for step, batch in enumerate(_progress(loader, progress, f"train {epoch}")):
         x, y = _split_batch(batch)
         x, y = _to(x, device), _to(y, device)
@@ -325,32 +334,53 @@ def _train_one_epoch(net, loader, optimizer, loss_fn, logits_fn, recipe, params,
         with _autocast(device, amp):
             out = _forward(net, x)
         total, parts = loss_fn(out, y, epoch)
-        if not torch.isfinite(total.detach()):
-            raise FloatingPointError(f"non-finite loss {float(total)} at epoch {epoch}, step {step} "
-                                     f"(recipe {recipe.name!r}, lr {optimizer.param_groups[0]['lr']:g})")
         optimizer.zero_grad(set_to_none=True)
         total.backward()
         if recipe.grad_clip:
             torch.nn.utils.clip_grad_norm_(params, recipe.grad_clip)
         optimizer.step()
-        n_seen += bs
-        for name, value in {"loss": total, **dict(parts)}.items():
-            v = value.detach().double() if isinstance(value, torch.Tensor) else torch.tensor(float(value), device=device)
-            sums[name] = sums.get(name, torch.zeros((), dtype=torch.float64, device=device)) + v * bs
+        seen += bs
+        batch_sizes.append(bs)
+        totals.append(total.detach())
+        for name, value in dict(parts).items():
+            part_values.setdefault(name, []).append((value, bs))
         if isinstance(y, torch.Tensor) and y.ndim == 1 and not y.is_floating_point():
             with torch.no_grad():
-                n_correct += (logits_fn(out).argmax(1) == y).sum()
-                n_scored += bs
-    seen = float(n_seen)
+                correct.append((logits_fn(out).argmax(1) == y).sum())
+            scored += bs
+        if len(totals) - checked >= _FINITE_CHECK_EVERY:
+            checked = _check_finite(totals, checked, epoch, recipe, optimizer)
+    _check_finite(totals, checked, epoch, recipe, optimizer)
     # total -> train_loss; a part "ce" -> train_ce_loss (every loss column ends in "loss" for the plots)
     record = {}
-    for name, value in sums.items():
-        key = f"train_{name}" if name.endswith("loss") else f"train_{name}_loss"
-        record[key] = D.reduce_mean(float(value) / max(seen, 1), seen)
-    if float(n_scored) > 0 or D.is_distributed():
-        scored = float(n_scored)
-        record["train_top1"] = D.reduce_mean(100.0 * float(n_correct) / max(scored, 1), scored)
+    if totals:
+        weights = torch.tensor(batch_sizes, dtype=torch.float64, device=device)
+        sums = {"loss": (torch.stack(totals).double() * weights).sum()}
+        for name, pairs in part_values.items():
+            values = torch.stack([_as_tensor(v, device) for v, _ in pairs]).double()
+            sums[name] = (values * torch.tensor([b for _, b in pairs], dtype=torch.float64, device=device)).sum()
+        for name, value in sums.items():
+            key = f"train_{name}" if name.endswith("loss") else f"train_{name}_loss"
+            record[key] = D.reduce_mean(float(value) / max(seen, 1), seen)
+    if scored > 0 or D.is_distributed():
+        n_correct = float(torch.stack(correct).sum()) if correct else 0.0
+        record["train_top1"] = D.reduce_mean(100.0 * n_correct / max(scored, 1), scored)
     return record
+
+
+def _as_tensor(value, device) -> torch.Tensor:
+    return value.detach() if isinstance(value, torch.Tensor) else torch.tensor(float(value), device=device)
+
+
+def _check_finite(totals: list[torch.Tensor], start: int, epoch: int, recipe, optimizer) -> int:
+    """Raise FloatingPointError naming the first non-finite loss among totals[start:]; returns len(totals)."""
+    if len(totals) > start:
+        ok = torch.isfinite(torch.stack(totals[start:]))
+        if not bool(ok.all()):
+            step = start + int(torch.nonzero(~ok)[0])
+            raise FloatingPointError(f"non-finite loss {float(totals[step])} at epoch {epoch}, step {step} "
+                                     f"(recipe {recipe.name!r}, lr {optimizer.param_groups[0]['lr']:g})")
+    return len(totals)
 
 
 def _check_recipe(saved: Mapping[str, Any], recipe: Recipe) -> None:
