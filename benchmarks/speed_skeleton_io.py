@@ -15,6 +15,10 @@ The fast and the line-by-line parse are first checked bit-identical on every fil
 readers (best of --repeat each); files/s, MB/s and the ratios are given in wall time and in this process's CPU time
 (less sensitive to other jobs on a shared machine).  Then ``NTUSkeletonDataset`` is built over the corpus (one
 parse into the cache) and ``ds[i]`` is timed over the cached dataset (samples/s, one thread).
+
+Last, the training input paths side by side (`device_vs_loader`; CUDA when present, else the CPU): the data-loader
+path against the device-resident split (motionzoo.data.device_dataset), samples/s of the input alone and of a
+one-epoch training of --train-model.
 """
 from __future__ import annotations
 
@@ -89,6 +93,10 @@ def main(argv=None):
     ap.add_argument("--frames", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--load-seconds", type=float, default=2.0)
+    ap.add_argument("--device-epochs", type=int, default=3, help="input-path comparison epochs (0: skip it)")
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--workers", type=int, default=0, help="DataLoader workers of the data-loader path")
+    ap.add_argument("--train-model", default="lstm_baseline", help="model of the training comparison ('' skips it)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
 
@@ -141,6 +149,75 @@ def main(argv=None):
         rate = n / (time.perf_counter() - t0)
         print(f"cached dataset: {len(ds)} samples (M=2, T={args.frames}); first build {build:.2f} s, "
               f"re-open {1e3 * reopen:.1f} ms, load rate {rate:,.0f} samples/s (ds[i], 1 thread)")
+        if args.device_epochs > 0:
+            device_vs_loader(root, args)
+
+
+def device_vs_loader(root, args):
+    """Training input paths side by side: the data-loader path (cached dataset + the training pipeline with its
+    random rotation + scale, per item on the host, make_loader, batches copied to the device) against the
+    device-resident path (the split materialised once on the device with the pipeline's deterministic steps,
+    motionzoo.data.device_dataset: on-device batched rotation + scale).  samples/s of the input alone (batches
+    drawn and placed on the device), and of one-epoch trainings of `--train-model` through motionzoo.engine.fit."""
+    import motionzoo
+    from motionzoo.data.device_dataset import DeviceAffine, DeviceSplit
+    from motionzoo.data.pipeline import SkeletonSequencePipeline
+    from motionzoo.engine import fit, make_loader
+    from motionzoo.recipes import Recipe
+
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    dtype = torch.float16 if device.type == "cuda" else torch.float32
+    common = dict(clip_len=args.frames, temporal="resample", persons="concat", num_person=2, normalization="scene")
+    train_pipe = SkeletonSequencePipeline(**common, random_rotate=(17, 17, 17), random_scale=(0.9, 1.1),
+                                          random_affine_p=1.0, train=True)
+    train_ds = NTUSkeletonDataset(root, protocol="ntu60_xsub", split="all", transform=train_pipe, seed=0)
+    eval_ds = NTUSkeletonDataset(root, protocol="ntu60_xsub", split="all", transform=SkeletonSequencePipeline(**common))
+    t0 = time.perf_counter()
+    split = DeviceSplit.from_dataset(eval_ds, device=device, dtype=dtype)
+    sync()
+    build = time.perf_counter() - t0
+    paths = {
+        "data loader (host pipeline, per item)": make_loader(train_ds, args.batch, train=True, seed=0,
+                                                             num_workers=args.workers),
+        "device-resident (batched on device)": split.loader(args.batch, seed=0,
+                                                            augment=DeviceAffine.from_pipeline(train_pipe)),
+    }
+    print(f"\ninput paths on {device} ({str(dtype).replace('torch.', '')} storage, "
+          f"{split.x.numel() * split.x.element_size() / 1e6:.1f} MB for {len(split)} samples, built in {build:.2f} s);"
+          f" batch {args.batch}, {args.workers} loader workers, best of {args.device_epochs} epochs:")
+    rates = {}
+    for name, loader in paths.items():
+        best = float("inf")
+        for epoch in range(args.device_epochs):
+            loader.sampler.set_epoch(epoch)
+            sync()
+            t0, n = time.perf_counter(), 0
+            for x, y in loader:
+                x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+                n += len(y)
+            sync()
+            best = min(best, time.perf_counter() - t0)
+        rates[name] = n / best
+        print(f"  {name:40s} {rates[name]:10,.0f} samples/s (input only)")
+    a, b = rates.values()
+    print(f"  device-resident / data loader: {b / a:.1f}x")
+    if args.train_model:
+        recipe = Recipe(name="speed/input", epochs=1, batch_size=args.batch, optimizer="sgd", lr=1e-3)
+        best = {name: float("inf") for name in paths}
+        for _ in range(2):  # alternate the paths; the first round also warms up the model's kernels
+            for name, loader in paths.items():
+                torch.manual_seed(0)
+                model = motionzoo.create_model(args.train_model, num_classes=60)
+                t0 = time.perf_counter()
+                fit(model, loader, None, recipe, None, device=device, progress=False, plots=False)
+                sync()
+                best[name] = min(best[name], time.perf_counter() - t0)
+        for name, t in best.items():
+            print(f"  {name:40s} {len(split) / t:10,.1f} samples/s (train {args.train_model}, one epoch, best of "
+                  f"2{', bf16 autocast' if device.type == 'cuda' else ''})")
+        a, b = best.values()
+        print(f"  device-resident / data loader (training): {a / b:.2f}x")
 
 
 if __name__ == "__main__":

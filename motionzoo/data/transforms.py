@@ -324,17 +324,23 @@ def hpc_frame_features(x) -> np.ndarray:
 def rotation_matrix(ax_deg: float = 0.0, ay_deg: float = 0.0, az_deg: float = 0.0, scale: float = 1.0,
                     shear: np.ndarray | None = None) -> np.ndarray:
     """3x3 matrix A for row vectors (x' = x @ A) = R_y @ R_x @ S (then @ R_z, @ H when given), with
-    R_x = [[1,0,0],[0,c,s],[0,-s,c]], R_y = [[c,0,-s],[0,1,0],[s,0,c]] (skeleton-models.md §A.8)."""
-    def c_s(d):
-        r = math.radians(d)
-        return math.cos(r), math.sin(r)
-    c, s = c_s(ax_deg)
-    rx = np.array([[1, 0, 0], [0, c, s], [0, -s, c]])
-    c, s = c_s(ay_deg)
-    ry = np.array([[c, 0, -s], [0, 1, 0], [s, 0, c]])
-    c, s = c_s(az_deg)
-    rz = np.array([[c, s, 0], [-s, c, 0], [0, 0, 1]])
-    a = ry @ rx @ (scale * np.eye(3)) @ rz
+    R_x = [[1,0,0],[0,c,s],[0,-s,c]], R_y = [[c,0,-s],[0,1,0],[s,0,c]] (skeleton-models.md §A.8).
+    Angles and scale may also be arrays of one shape (N,): then (N, 3, 3), one matrix per sample (the
+    on-device augmentation draws a whole epoch's at once)."""
+    ax, ay, az, sc = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (ax_deg, ay_deg, az_deg, scale)))
+    one, zero = np.ones_like(ax), np.zeros_like(ax)
+
+    def rot(c, s, rows):  # rows of (c, s, 1, 0) symbols -> (..., 3, 3)
+        vals = {"c": c, "s": s, "-s": -s, "1": one, "0": zero}
+        return np.stack([np.stack([vals[k] for k in r], -1) for r in rows], -2)
+
+    r = np.radians(ax)
+    rx = rot(np.cos(r), np.sin(r), (("1", "0", "0"), ("0", "c", "s"), ("0", "-s", "c")))
+    r = np.radians(ay)
+    ry = rot(np.cos(r), np.sin(r), (("c", "0", "-s"), ("0", "1", "0"), ("s", "0", "c")))
+    r = np.radians(az)
+    rz = rot(np.cos(r), np.sin(r), (("c", "s", "0"), ("-s", "c", "0"), ("0", "0", "1")))
+    a = ry @ rx @ (sc[..., None, None] * np.eye(3)) @ rz
     if shear is not None:
         a = a @ shear
     return a
