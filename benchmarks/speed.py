@@ -104,6 +104,16 @@ def _time(fn, repeats: int, sync) -> float:
     return statistics.median(times)
 
 
+def _bare_step(model, args: tuple, target: torch.Tensor, opt, amp) -> None:
+    """One training step with nothing around it: forward, cross-entropy, zero_grad, backward, step."""
+    with amp:
+        out = _logits(model(*args))
+        loss = torch.nn.functional.cross_entropy(out.float(), target)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+
+
 def engine_overhead(model: torch.nn.Module, args: tuple, target: torch.Tensor, device: torch.device, steps: int,
                     rounds: int) -> dict:
     """Engine and bare seconds per step (best round), steps, median engine / bare ratio: see the module doc."""
@@ -125,12 +135,7 @@ def engine_overhead(model: torch.nn.Module, args: tuple, target: torch.Tensor, d
 
     def bare(k):
         for _ in range(k):
-            with amp:
-                out = _logits(bare_model(*args))
-            loss = torch.nn.functional.cross_entropy(out.float(), target)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            _bare_step(bare_model, args, target, opt, amp)
 
     def engine(k):
         fit(engine_model, [(x, target)] * k, None, recipe, None, device=device, progress=False, plots=False)
@@ -183,14 +188,7 @@ def measure(arch: str, device: torch.device, small: bool, train_batch: int, repe
     opt = torch.optim.SGD(model.parameters(), lr=1e-3)
     target = torch.randint(0, cfg.num_classes or 2, (train_batch,), device=device)
 
-    def step():
-        with amp:
-            out = _logits(model(*targs))
-            loss = torch.nn.functional.cross_entropy(out.float(), target)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    step_time = _time(step, max(1, repeats // 2), sync)
+    step_time = _time(lambda: _bare_step(model, targs, target, opt, amp), max(1, repeats // 2), sync)
     row = {"model": arch, "device": str(device), "input": input_size(arch, cfg, small, frames), "params": params,
            "gflops": flops / 1e9, "latency_ms_b1": latency * 1e3, "train_batch": train_batch,
            "train_samples_per_s": train_batch / step_time}

@@ -80,24 +80,22 @@ def _scan_kernel(buf, pow10, values, plain, slow, starts, ends, line_counts):  #
             neg = c == 45
             signed = True
             i += 1
-        m = 0
-        nd = 0
-        while i < n and 48 <= buf[i] <= 57:
-            if nd < 18:
-                m = m * 10 + (buf[i] - 48)
-            nd += 1
-            i += 1
-        nfrac = 0
+        m = 0                               # the mantissa digits as one integer (up to 18 of them)
+        nd = 0                              # mantissa digits
+        nfrac = 0                           # of which after the '.'
         has_dot = False
-        if i < n and buf[i] == 46:
-            has_dot = True
-            i += 1
-            while i < n and 48 <= buf[i] <= 57:
+        while i < n:
+            c = buf[i]
+            if 48 <= c <= 57:
                 if nd < 18:
-                    m = m * 10 + (buf[i] - 48)
-                    nfrac += 1
+                    m = m * 10 + (c - 48)
+                    nfrac += has_dot
                 nd += 1
-                i += 1
+            elif c == 46 and not has_dot:
+                has_dot = True
+            else:
+                break
+            i += 1
         if nd == 0:
             return -1, 0
         e = 0
