@@ -27,9 +27,10 @@ BENCH = SkeletonBenchmark(
     "utd_mhad", UTDMHADDataset, "utd_mhad",
     Protocol("utd_mhad", "xsub", num_classes=27, expected_test_samples=430,
              description="subjects 1,3,5,7 train / 2,4,6,8 test; 1 clip; last epoch"))
-MODELS = ["two_stream_rnn", "temporal_rnn_hierarchical", "spatial_rnn_traversal",         # the paper's rows (default)
-          "nasbench201"]                                     # the skeleton-NAS thesis' dataset: its best CIFAR cell
-EXTRA = ["temporal_rnn_stacked", "temporal_rnn_part_hier", "spatial_rnn_chain"]   # run with --models "*"
+MODELS = ["two_stream_rnn",                                           # default rows: the baseline, the paper's model,
+          "nasbench201"]                                      # and the NAS thesis' cell (its dataset)
+EXTRA = ["temporal_rnn_hierarchical", "spatial_rnn_traversal",        # the streams and the other variants:
+         "temporal_rnn_stacked", "temporal_rnn_part_hier", "spatial_rnn_chain"]   # run with --models "*"
 
 ROWS = skeleton_rows(BENCH, MODELS, extra_models=EXTRA)
 

@@ -47,15 +47,27 @@ register_recipe(Recipe(name="nasbench201/ntu60_xview", arch="nasbench201", datas
                        model_kwargs={"preset": "ntu_xview"}, **_NAS_THESIS))
 
 # -- motionzoo's recipes for the small skeleton datasets ------------------------------------------------------
-# The starting point for every model is the plain loop that sets the floor of the training issue (AdamW 1e-3,
-# weight decay 1e-4, cosine, batch 32, clips resampled by linspace, the first frame's centre and size removed,
-# rotation about the vertical axis and scale per sample).  Per (model, dataset) changes are chosen on the
-# validation split that `python benchmarks/<dataset>.py --split val` carves from the training data, and each
-# recipe's `source` names the validation runs behind it.
-_PLAIN = dict(
-    epochs=30, batch_size=32, optimizer="adamw", lr=1e-3, weight_decay=1e-4, schedule="cosine",
+# One recipe for the recurrent family and the plain baseline alike (so a row that loses to the baseline says
+# something about the architecture, not about a better recipe), grown from the plain loop that set the floor of the
+# training issue (shared/tools/plain_loop_floor.py: AdamW 1e-3, weight decay 1e-4, cosine, batch 32, 30 epochs,
+# clips resampled by linspace, the first frame's centre and size removed, rotation about the vertical axis and
+# scale per sample).  Changes were chosen on the UTD-MHAD validation split (subject 7 held out of the training
+# subjects: `python benchmarks/utd_mhad.py --split val`, result files in model_cards/results/utd_mhad/val-*):
+#   - 60 epochs instead of 30: temporal_rnn_hierarchical 74.1 -> 79.6 (100 epochs: 83.3; seed 0), its training
+#     accuracy under augmentation was still 90 % after 30 epochs; 60 is what a 2-core CPU affords for the table;
+#   - rotation up to (15, 30, 15) degrees about (x, y, z) instead of (0, 15, 0): lstm_baseline at 60 epochs
+#     79.9 vs 75.9 (mean of 3 seeds);
+#   - kept as they were, for lack of a clear gain (3 seeds of lstm_baseline, 60 epochs): 64 frames (78.1), label
+#     smoothing 0.1 (78.1), joints + motion channels (75.9), a random temporal crop (75.3 / 77.2); bones lowered
+#     temporal_rnn_hierarchical to 67.6 (30 epochs), bf16 autocast on the CPU to 74.1 (60 epochs).
+# The same recipe is applied to MSR Action3D, NATOPS and SBU without further search (the CPU budget of this
+# round); each result file records it.
+_SMALL = dict(
+    epochs=60, batch_size=32, optimizer="adamw", lr=1e-3, weight_decay=1e-4, schedule="cosine",
     pipeline=dict(normalization="first_frame", temporal="resample", clip_len=32,
-                  random_rotate=(0.0, 15.0, 0.0), random_scale=(0.9, 1.1), random_affine_p=1.0))
+                  random_rotate=(15.0, 30.0, 15.0), random_scale=(0.9, 1.1), random_affine_p=1.0))
+_SMALL_SOURCE = ("motionzoo: the plain loop of the training issue, 60 epochs and wider rotations, chosen on the "
+                 "UTD-MHAD validation split (model_cards/results/utd_mhad/val-*.json; see recipes/skeleton.py)")
 
 # (dataset key, topology, persons): builder keywords every model of the family needs on that dataset
 _DATASETS = {
@@ -88,15 +100,12 @@ for _dataset in _DATASETS:
     for _arch in ("lstm_baseline",) + TWO_STREAM_FAMILY:
         if _arch in _NO_PARTS.get(_dataset, ()):
             continue
-        _clip = _PLAIN["pipeline"]["clip_len"]
-        register_recipe(Recipe(
-            name=f"{_arch}/{_dataset}", arch=_arch, dataset=_dataset, **_PLAIN,
-            model_kwargs=_model_kwargs(_arch, _dataset, _clip),
-            source="motionzoo: the plain-loop recipe of the training issue (shared/tools/plain_loop_floor.py), "
-                   "32 frames"))
+        _clip = _SMALL["pipeline"]["clip_len"]
+        register_recipe(Recipe(name=f"{_arch}/{_dataset}", arch=_arch, dataset=_dataset, **_SMALL,
+                               model_kwargs=_model_kwargs(_arch, _dataset, _clip), source=_SMALL_SOURCE))
 
-# The plain baseline on NTU-60: the same plain recipe with 64 frames and both persons side by side.
+# The plain baseline on NTU-60: the same recipe with 64 frames and both persons side by side.
 register_recipe(Recipe(name="lstm_baseline/ntu60", arch="lstm_baseline", dataset="ntu60",
-                       **{**_PLAIN, "pipeline": {**_PLAIN["pipeline"], "clip_len": 64}},
+                       **{**_SMALL, "pipeline": {**_SMALL["pipeline"], "clip_len": 64}},
                        model_kwargs={"topology": "ntu25", "num_person": 2},
-                       source="motionzoo: the plain-loop recipe of the training issue, 64 frames"))
+                       source=_SMALL_SOURCE + "; 64 frames for NTU's longer sequences (not validated)"))
