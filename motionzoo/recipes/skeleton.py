@@ -52,7 +52,8 @@ register_recipe(Recipe(name="nasbench201/ntu60_xview", arch="nasbench201", datas
 # training issue (shared/tools/plain_loop_floor.py: AdamW 1e-3, weight decay 1e-4, cosine, batch 32, 30 epochs,
 # clips resampled by linspace, the first frame's centre and size removed, rotation about the vertical axis and
 # scale per sample).  Changes were chosen on the UTD-MHAD validation split (subject 7 held out of the training
-# subjects: `python benchmarks/utd_mhad.py --split val`, result files in model_cards/results/utd_mhad/val-*):
+# subjects: `python benchmarks/utd_mhad.py --split val`, result files in model_cards/results/utd_mhad/, e.g.
+# hier_e60.json, bx_e60_rot.json):
 #   - 60 epochs instead of 30: temporal_rnn_hierarchical 74.1 -> 79.6 (100 epochs: 83.3; seed 0), its training
 #     accuracy under augmentation was still 90 % after 30 epochs; 60 is what a 2-core CPU affords for the table;
 #   - rotation up to (15, 30, 15) degrees about (x, y, z) instead of (0, 15, 0): lstm_baseline at 60 epochs
@@ -67,7 +68,8 @@ _SMALL = dict(
     pipeline=dict(normalization="first_frame", temporal="resample", clip_len=32,
                   random_rotate=(15.0, 30.0, 15.0), random_scale=(0.9, 1.1), random_affine_p=1.0))
 _SMALL_SOURCE = ("motionzoo: the plain loop of the training issue, 60 epochs and wider rotations, chosen on the "
-                 "UTD-MHAD validation split (model_cards/results/utd_mhad/val-*.json; see recipes/skeleton.py)")
+                 "UTD-MHAD validation split (the split=val result files in model_cards/results/utd_mhad/; see "
+                 "motionzoo/recipes/skeleton.py)")
 
 # (dataset key, topology, persons): builder keywords every model of the family needs on that dataset
 _DATASETS = {
