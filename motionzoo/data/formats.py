@@ -27,7 +27,7 @@ from typing import Mapping
 import numpy as np
 import torch
 
-from .topology import get_topology
+from .topology import ESTIMATOR_FORMATS, get_topology
 
 __all__ = ["convert_keypoints", "list_keypoint_conversions", "conversion_rules", "KeypointRule"]
 
@@ -180,23 +180,23 @@ def _file_order_to_canonical(name: str):
     return rules
 
 
-# (src, dst) -> (rule builder, needs synthesize=True when it synthesises)
+# (src, dst) -> rule builder; a pose-estimator source (ESTIMATOR_FORMATS) needs synthesize=True when it synthesises
 _CONVERTERS = {
-    ("ntu25", "kinect_v1_20"): (_ntu25_to_kinect_v1_20, False),
-    ("kinect_v1_20", "ntu25"): (_kinect_v1_20_to_ntu25, False),
-    ("ntu25", "natops8"): (lambda: _by_name("ntu25", "natops8"), False),
-    ("kinect_v1_20", "sbu15"): (_kinect_v1_20_to_sbu15, False),
-    ("kinect_v1_20_utd", "kinect_v1_20"): (_file_order_to_canonical("kinect_v1_20_utd"), False),
-    ("kinect_v1_20_msr", "kinect_v1_20"): (_file_order_to_canonical("kinect_v1_20_msr"), False),
-    ("coco17", "ntu25"): (_coco17_to_ntu25, True),
-    ("coco17", "kinect_v1_20"): (lambda: _to_kinect_v1_20(_coco17_to_ntu25(), weighted(_K1_SPINE)), True),
-    ("body25", "coco17"): (lambda: _by_name("body25", "coco17"), True),
-    ("body25", "ntu25"): (_body25_to_ntu25, True),
-    ("body25", "kinect_v1_20"): (lambda: _to_kinect_v1_20(_body25_to_ntu25(),
-                                                            weighted({"mid_hip": 2 / 3, "neck": 1 / 3})), True),
-    ("mediapipe33", "coco17"): (lambda: _by_name("mediapipe33", "coco17"), True),
-    ("mediapipe33", "ntu25"): (_mediapipe33_to_ntu25, True),
-    ("mediapipe33", "kinect_v1_20"): (lambda: _to_kinect_v1_20(_mediapipe33_to_ntu25(), weighted(_K1_SPINE)), True),
+    ("ntu25", "kinect_v1_20"): _ntu25_to_kinect_v1_20,
+    ("kinect_v1_20", "ntu25"): _kinect_v1_20_to_ntu25,
+    ("ntu25", "natops8"): lambda: _by_name("ntu25", "natops8"),
+    ("kinect_v1_20", "sbu15"): _kinect_v1_20_to_sbu15,
+    ("kinect_v1_20_utd", "kinect_v1_20"): _file_order_to_canonical("kinect_v1_20_utd"),
+    ("kinect_v1_20_msr", "kinect_v1_20"): _file_order_to_canonical("kinect_v1_20_msr"),
+    ("coco17", "ntu25"): _coco17_to_ntu25,
+    ("coco17", "kinect_v1_20"): lambda: _to_kinect_v1_20(_coco17_to_ntu25(), weighted(_K1_SPINE)),
+    ("body25", "coco17"): lambda: _by_name("body25", "coco17"),
+    ("body25", "ntu25"): _body25_to_ntu25,
+    ("body25", "kinect_v1_20"): lambda: _to_kinect_v1_20(_body25_to_ntu25(),
+                                                          weighted({"mid_hip": 2 / 3, "neck": 1 / 3})),
+    ("mediapipe33", "coco17"): lambda: _by_name("mediapipe33", "coco17"),
+    ("mediapipe33", "ntu25"): _mediapipe33_to_ntu25,
+    ("mediapipe33", "kinect_v1_20"): lambda: _to_kinect_v1_20(_mediapipe33_to_ntu25(), weighted(_K1_SPINE)),
 }
 
 
@@ -211,7 +211,7 @@ def conversion_rules(src: str, dst: str, **options) -> list[KeypointRule]:
         return [KeypointRule(j, ((j, 1.0),), True, "same") for j in get_topology(s).joint_names]
     if (s, d) not in _CONVERTERS:
         raise ValueError(f"no converter {s} -> {d}; available: {list_keypoint_conversions()}")
-    table = _CONVERTERS[(s, d)][0](**options)
+    table = _CONVERTERS[(s, d)](**options)
     names_src, names_dst = get_topology(s).joint_names, get_topology(d).joint_names
     missing = [j for j in names_dst if j not in table]
     unknown = sorted({n for kind, w in table.values() for n, _ in w if n not in names_src})
@@ -251,7 +251,7 @@ def convert_keypoints(x, src: str, dst: str, synthesize: bool = False, **options
         return x, np.ones(V, bool)
     rules = conversion_rules(s, d, **options)
     synthesised = [r for r in rules if not r.observed]
-    if synthesised and _CONVERTERS[(s, d)][1] and not synthesize:
+    if synthesised and s in ESTIMATOR_FORMATS and not synthesize:
         raise ValueError(
             f"{s} -> {d} synthesises {len(synthesised)} of {len(rules)} joints, which needs synthesize=True:\n  "
             + "\n  ".join(str(r) for r in synthesised)

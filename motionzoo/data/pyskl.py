@@ -27,12 +27,9 @@ import numpy as np
 from .._hub import safe_pickle_load
 from .datasets import SkeletonDataset, assemble_sample
 from .errors import SkeletonFormatError
-from .topology import get_topology, list_topologies
+from .topology import KEYPOINT_FORMATS, get_topology, list_topologies
 
 __all__ = ["read_pyskl", "write_pyskl", "PysklDataset"]
-
-_CANONICAL = ("ntu25", "kinect_v1_20", "sbu15", "natops8", "coco17", "body25", "mediapipe33")
-
 
 def _fail(path, i, ann, field, message):
     who = f"annotation {i}" + (f" ({ann.get('frame_dir')!r})" if isinstance(ann, Mapping) and "frame_dir" in ann
@@ -137,7 +134,7 @@ def write_pyskl(path: str | os.PathLike, annotations: Sequence[Mapping[str, Any]
 
 
 def _infer_format(path, V: int) -> str:
-    cands = [n for n in _CANONICAL if get_topology(n).num_joints == V]
+    cands = [n for n in KEYPOINT_FORMATS if get_topology(n).num_joints == V]
     if len(cands) == 1:
         return cands[0]
     raise SkeletonFormatError(path, f"{V} joints per frame: pass keypoint_format= (formats with {V} joints: "

@@ -1,8 +1,9 @@
 """Skeleton topologies: joint orders, bone trees, body parts and joint sequences (skeleton-data.md §8,
 zoo-conventions.md §4).
 
-A topology is plain data (a frozen dataclass).  Canonical keypoint formats: ``ntu25``, ``kinect_v1_20``,
-``sbu15``, ``natops8``, ``coco17``, and the pose-estimator formats ``body25`` (OpenPose) and ``mediapipe33``.  Dataset *file orders* that differ from the canonical one are separate
+A topology is plain data (a frozen dataclass).  Canonical keypoint formats (``KEYPOINT_FORMATS``): ``ntu25``,
+``kinect_v1_20``, ``sbu15``, ``natops8``, ``coco17``, and the pose-estimator formats ``body25`` (OpenPose) and
+``mediapipe33``.  Dataset *file orders* that differ from the canonical one are separate
 topologies (``kinect_v1_20_utd``, ``kinect_v1_20_msr``) whose ``to_canonical`` gathers file order into the
 canonical order: ``x_canonical = x_file[..., topo.to_canonical, :]``.
 
@@ -15,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-__all__ = ["SkeletonTopology", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError"]
+__all__ = ["SkeletonTopology", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError",
+           "KEYPOINT_FORMATS", "ESTIMATOR_FORMATS"]
 
 Joints = tuple[int, ...]
 
@@ -372,6 +374,10 @@ _BUILDERS = {
     "body25": _body25,
     "mediapipe33": _mediapipe33,
 }
+# the keypoint formats a sample or a model declares (the other topologies are dataset file orders or variants)
+KEYPOINT_FORMATS = ("ntu25", "kinect_v1_20", "sbu15", "natops8", "coco17", "body25", "mediapipe33")
+# 2D pose-estimator output: image coordinates (x right, y down) plus optional score / depth channels
+ESTIMATOR_FORMATS = ("coco17", "body25", "mediapipe33")
 _ALIASES = {"ntu": "ntu25", "nturgbd": "ntu25", "kinect_v2": "ntu25", "kinect20": "kinect_v1_20",
             "nw_ucla": "kinect_v1_20", "utkinect": "kinect_v1_20", "utd_mhad": "kinect_v1_20_utd",
             "msr_action3d": "kinect_v1_20_msr", "sbu": "sbu15", "natops": "natops8", "coco": "coco17",
