@@ -29,7 +29,7 @@ from .datasets import SkeletonDataset, assemble_sample
 from .errors import SkeletonFormatError
 from .topology import KEYPOINT_FORMATS, get_topology, list_topologies
 
-__all__ = ["read_pyskl", "write_pyskl", "PysklDataset"]
+__all__ = ["read_pyskl", "write_pyskl", "PysklDataset", "infer_keypoint_format"]
 
 def _fail(path, i, ann, field, message):
     who = f"annotation {i}" + (f" ({ann.get('frame_dir')!r})" if isinstance(ann, Mapping) and "frame_dir" in ann
@@ -133,7 +133,8 @@ def write_pyskl(path: str | os.PathLike, annotations: Sequence[Mapping[str, Any]
     return path
 
 
-def _infer_format(path, V: int) -> str:
+def infer_keypoint_format(path, V: int) -> str:
+    """The keypoint format with ``V`` joints when exactly one has that many; otherwise an error asking for it."""
     cands = [n for n in KEYPOINT_FORMATS if get_topology(n).num_joints == V]
     if len(cands) == 1:
         return cands[0]
@@ -161,7 +162,7 @@ class PysklDataset(SkeletonDataset):
         if split != "all" and split not in data["split"]:
             raise ValueError(f"{path}: no split {split!r}; splits: {sorted(data['split'])} or 'all'")
         V = anns[0]["keypoint"].shape[2]
-        self.topology = get_topology(keypoint_format).name if keypoint_format else _infer_format(path, V)
+        self.topology = get_topology(keypoint_format).name if keypoint_format else infer_keypoint_format(path, V)
         if get_topology(self.topology).num_joints != V:
             raise SkeletonFormatError(path, f"keypoint_format {self.topology!r} has "
                                       f"{get_topology(self.topology).num_joints} joints, the file has {V}",
