@@ -8,6 +8,7 @@
     motionzoo show FILE_OR_DATASET[IDX] [-o OUT.png|gif]
     motionzoo prepare ntu --data-root DIR [--workers N] [--protocols P ...]
     motionzoo predict MODEL [--checkpoint FILE] INPUT [--topk K] [--json]
+    motionzoo export MODEL [--checkpoint FILE] --format onnx|pt2 -o FILE
 """
 from __future__ import annotations
 
@@ -248,6 +249,36 @@ def _cmd_predict(args) -> int:
     return 1 if failed else 0
 
 
+def _cmd_export(args) -> int:
+    """Write MODEL (with the checkpoint's weights, or an arch.tag's released weights, or random weights for a
+    bare architecture) as ONNX or a torch.export program, and print the parity with eager PyTorch."""
+    import torch
+    from .export import export_onnx, export_program
+    from .inference import load_for_inference
+    from ._factory import create_model
+    from ._registry import split_model_name
+    if args.checkpoint or split_model_name(args.model)[1]:
+        model = load_for_inference(args.model, args.checkpoint)
+    else:
+        model = create_model(args.model).eval()
+        print(f"note: {args.model} has no weights given: exporting random weights (pass --checkpoint)",
+              file=sys.stderr)
+    out = Path(args.output)
+    if args.format == "onnx":
+        rep = export_onnx(model, out, opset=args.opset, check=not args.no_check)
+    else:
+        prog, rep = export_program(model, small=False, check=not args.no_check)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        torch.export.save(prog, str(out))
+        rep.path = str(out)
+    print(rep.summary())
+    print(f"dynamic axes: {rep.note}")
+    if rep.max_rel_err is not None and rep.max_rel_err > args.tolerance:
+        print(f"motionzoo: error: relative error {rep.max_rel_err:.2e} exceeds {args.tolerance:g}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="motionzoo", description=__doc__.split("\n\n")[0])
     p.add_argument("-v", "--verbose", action="store_true")
@@ -302,6 +333,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
                    help="architecture option of the trained model (JSON value), e.g. layout=kinect_v1_20")
     s.set_defaults(fn=_cmd_predict)
+
+    s = sub.add_parser("export", help="write ONNX or a torch.export program and print the parity with eager")
+    s.add_argument("model")
+    s.add_argument("--checkpoint", help="weights (as for predict); default: an arch.tag's released weights")
+    s.add_argument("--format", choices=("onnx", "pt2"), default="onnx")
+    s.add_argument("-o", "--output", required=True)
+    s.add_argument("--opset", type=int, default=18)
+    s.add_argument("--tolerance", type=float, default=1e-4, help="largest accepted relative error (exit 1 above)")
+    s.add_argument("--no-check", action="store_true", help="skip the numerical check")
+    s.set_defaults(fn=_cmd_export)
     return p
 
 
@@ -313,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.fn(args)
-    except (ValueError, FileNotFoundError, KeyError, RuntimeError) as e:
+    except (ValueError, FileNotFoundError, KeyError, RuntimeError, ImportError, NotImplementedError) as e:
         print(f"motionzoo: error: {e}", file=sys.stderr)
         return 1
 

@@ -268,3 +268,17 @@ def test_plain_numpy_pickle_checkpoint_loads_as_tensors(tmp_path):
         pickle.dump({"state_dict": {"fc.weight": np.ones((2, 3), np.float32)}}, f, protocol=2)
     obj = load_pickle_checkpoint(path)
     assert torch.equal(obj["state_dict"]["fc.weight"], torch.ones(2, 3))
+
+
+def test_readme_user_data_example_runs(tmp_path, monkeypatch):
+    """The README's "Your own skeletons" snippet, run as written (in a temporary directory)."""
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text[text.index("### Your own skeletons"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert (tmp_path / "mine.npz").is_file() and len(scope["ds"]) == 2
+    assert scope["x"].shape == (1, 40, 25, 3) and scope["report"].joint_order is not None
