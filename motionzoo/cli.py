@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--synthesize", action="store_true",
                    help="accept synthesised joints when converting pose-estimator keypoints to the model's format")
     s.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
-                   help="architecture option of the trained model (JSON value), e.g. layout=kinect_v1_20")
+                   help="architecture option of the trained model (JSON value), e.g. topology=kinect_v1_20")
     s.set_defaults(fn=_cmd_predict)
 
     s = sub.add_parser("export", help="write ONNX or a torch.export program and print the parity with eager")

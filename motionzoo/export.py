@@ -39,6 +39,9 @@ EXPORT_NOTES: dict[str, str] = {
     "temporal_rnn_stacked": "dynamic N and T (T >= 2)",
     "temporal_rnn_hierarchical": "dynamic N and T (T >= 2)",
     "temporal_rnn_part_hier": "dynamic N and T (T >= 2)",
+    "stgcn": "dynamic N and T (T >= 5: two stride-2 temporal stages); M = 2 bodies and V fixed",
+    "ctrgcn": "dynamic N and T (T >= 5: two stride-2 temporal stages); M = 2 bodies and V fixed",
+    "lstm_baseline": "dynamic N and T (T >= 2); M = 2 bodies and V fixed",
     "pose_lstm": "dynamic N and T; the optional `lengths` argument is not part of the exported graph (the last "
                  "frame's state is the output: pad at the front, as resolve_transforms does)",
     "nasbench201": "dynamic N, H and W in multiples of 4 (two stride-2 stages, global average pooling)",
@@ -134,6 +137,8 @@ def dynamic_shapes(model: nn.Module, inputs: tuple) -> tuple:
         t_axis = inputs[0].dim() - 3
         if arch.startswith(("two_stream", "spatial")):
             T = 25 * Dim("windows", min=1, max=400)
+        elif arch in ("stgcn", "ctrgcn"):     # a 1-frame map after the strided stages would be specialised
+            T = Dim("frames", min=5, max=10_000)
         else:
             T = Dim("frames", min=2, max=10_000)
         return ({0: N, t_axis: T},)

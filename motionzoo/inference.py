@@ -81,7 +81,7 @@ def load_for_inference(model_name: str, checkpoint: str | os.PathLike | None = N
         model = create_model(model_name, checkpoint_path=str(path), pretrained_cfg_overlay=overlay or None, **kwargs)
     except RuntimeError as e:
         raise RuntimeError(f"{e}\nThe architecture options may differ from the training run's: pass them with "
-                           f"--model-arg KEY=VALUE (e.g. layout=kinect_v1_20), or save them as the cfg's model_args"
+                           f"--model-arg KEY=VALUE (e.g. topology=kinect_v1_20), or save them as the cfg's model_args"
                            ) from None
     return model.eval()
 

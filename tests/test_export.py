@@ -33,6 +33,8 @@ SLOW = {
     "drsr_capf": "two DRSR trunks, 80M parameters",
     "drsr_fusion": "two DRSR trunks, 80M parameters",
     "smnet": "three C3D trunks and an unrolled attention LSTM",
+    "ctrgcn": "the heavier of the two GCNs; the default run exports stgcn",
+    "lstm_baseline": "an LSTM over time like temporal_rnn_stacked, which the default run exports",
 }
 
 
@@ -84,7 +86,7 @@ SKELETON_COMPILE = ("pose_lstm", "spatial_rnn_chain", "nasbench201_resnet")
 
 
 @pytest.mark.parametrize("arch", [pytest.param(a, marks=[] if a in SKELETON_COMPILE else [pytest.mark.slow], id=a)
-                                  for a in motionzoo.list_models(modality="skeleton")])
+                                  for a in motionzoo.list_models(modality="skeleton")])   # slow: inductor compiles
 def test_torch_compile_smoke(arch):
     torch.manual_seed(0)
     model = motionzoo.create_model(arch, num_classes=5).eval()

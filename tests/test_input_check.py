@@ -27,7 +27,7 @@ def _swap(x, *pairs):
 
 @pytest.fixture(scope="module")
 def k20_model():
-    return motionzoo.create_model("two_stream_rnn", layout="kinect_v1_20", num_classes=27)
+    return motionzoo.create_model("two_stream_rnn", topology="kinect_v1_20", num_classes=27)
 
 
 def _utd_files(step=12):

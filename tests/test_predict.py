@@ -23,8 +23,8 @@ CLASSES = ("wave", "clap", "kick")
 def trained(tmp_path_factory):
     """A checkpoint as `motionzoo train` writes it: safetensors with the cfg (class names, builder args) embedded."""
     torch.manual_seed(0)
-    model = motionzoo.create_model("temporal_rnn_stacked", layout="kinect_v1_20", num_classes=3).eval()
-    cfg = model.pretrained_cfg.replace(categories=CLASSES, model_args={"layout": "kinect_v1_20"}, dataset="mine")
+    model = motionzoo.create_model("temporal_rnn_stacked", topology="kinect_v1_20", num_classes=3).eval()
+    cfg = model.pretrained_cfg.replace(categories=CLASSES, model_args={"topology": "kinect_v1_20"}, dataset="mine")
     path = tmp_path_factory.mktemp("run") / "best" / "model.safetensors"
     save_state_dict(model.state_dict(), path, cfg)
     return model, path
@@ -107,17 +107,17 @@ def test_predict_pose_estimator_keypoints_need_synthesize(trained, tmp_path, cap
 
 
 def test_predict_checkpoint_without_cfg_and_bad_arguments(tmp_path, capsys):
-    model = motionzoo.create_model("temporal_rnn_stacked", layout="kinect_v1_20", num_classes=4)
+    model = motionzoo.create_model("temporal_rnn_stacked", topology="kinect_v1_20", num_classes=4)
     bare = tmp_path / "bare.safetensors"
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(bare))
     data = write_user_dataset(tmp_path / "d.npz", [_walk(25)], keypoint_format="kinect_v1_20")
     base = ["predict", "temporal_rnn_stacked", "--checkpoint", str(bare), str(data)]
-    assert main(base) == 1                           # the default layout (ntu25) does not fit the weights
+    assert main(base) == 1                           # the default topology (ntu25) does not fit the weights
     assert "--model-arg" in capsys.readouterr().err
-    assert main(base + ["--model-arg", "layout=kinect_v1_20", "--topk", "10"]) == 0
+    assert main(base + ["--model-arg", "topology=kinect_v1_20", "--topk", "10"]) == 0
     line = capsys.readouterr().out
     assert all(f"class_{i}" in line for i in range(4))   # num_classes from the classifier weights, generic names
-    assert main(base + ["--model-arg", "layout"]) == 2
+    assert main(base + ["--model-arg", "topology"]) == 2
     assert main(["predict", "c3d", "--checkpoint", str(bare), str(data)]) == 1
     assert main(["predict", "temporal_rnn_stacked", "--checkpoint", str(tmp_path / "nope.safetensors"),
                  str(data)]) == 1
