@@ -256,10 +256,9 @@ def export_onnx(model: nn.Module, path: str | Path, inputs: tuple | None = None,
                 batch: int = 2, opset: int = ONNX_OPSET, check: bool = True) -> ExportReport:
     """Write ``path`` (ONNX, weights inside the file) with dynamic batch (and frames where allowed), then, when
     onnxruntime is installed, compare it with eager PyTorch on a second input."""
-    try:
-        import onnxscript  # noqa: F401  the torch.export-based exporter needs it
-    except ImportError as e:
-        raise ImportError("ONNX export needs `pip install motionzoo[export]` (onnx, onnxscript, onnxruntime)") from e
+    import importlib.util
+    if importlib.util.find_spec("onnxscript") is None:      # the torch.export-based exporter needs it
+        raise ImportError("ONNX export needs `pip install motionzoo[export]` (onnx, onnxscript, onnxruntime)")
     t0 = time.perf_counter()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["load_for_inference", "read_sequences", "predict_topk", "Sequence", "class_names"]
+__all__ = ["load_for_inference", "read_sequences", "predict_topk", "InputSequence", "class_names"]
 
 # cfg fields that describe where a file came from, not what the weights are: never taken from a checkpoint
 _PROVENANCE = {"arch", "tag", "file_name", "sha256", "file_size", "urls", "hf_hub_id", "source_files", "converter",
@@ -94,7 +94,7 @@ def class_names(model: nn.Module) -> list[str]:
 
 
 @dataclass
-class Sequence:
+class InputSequence:
     name: str
     sample: np.ndarray | None          # (M, T, V, C); None when the file could not be read
     keypoint_format: str | None
@@ -102,24 +102,24 @@ class Sequence:
     error: str | None = None           # why the file could not be read (folder inputs go on with the next file)
 
 
-def _from_user(path: Path) -> Iterator[Sequence]:
+def _from_user(path: Path) -> Iterator[InputSequence]:
     from .data.user import read_user_dataset
     d = read_user_dataset(path)
     for name, x in zip(d.names, d.samples):
-        yield Sequence(name, x, d.keypoint_format, str(path))
+        yield InputSequence(name, x, d.keypoint_format, str(path))
 
 
-def _from_pyskl(path: Path, keypoint_format: str | None) -> Iterator[Sequence]:
+def _from_pyskl(path: Path, keypoint_format: str | None) -> Iterator[InputSequence]:
     from .data.datasets import assemble_sample
     from .data.pyskl import infer_keypoint_format, read_pyskl
     anns = read_pyskl(path)["annotations"]
     fmt = keypoint_format or (infer_keypoint_format(path, anns[0]["keypoint"].shape[2]) if anns else None)
     for a in anns:
         x, _ = assemble_sample(a["keypoint"], a.get("keypoint_score"), a["keypoint"].shape[0])
-        yield Sequence(a["frame_dir"], x, fmt, str(path))
+        yield InputSequence(a["frame_dir"], x, fmt, str(path))
 
 
-def _from_file(path: Path, keypoint_format: str | None) -> Iterator[Sequence]:
+def _from_file(path: Path, keypoint_format: str | None) -> Iterator[InputSequence]:
     if path.suffix == ".npz":
         yield from _from_user(path)
     elif path.suffix in (".pkl", ".pickle"):
@@ -128,7 +128,7 @@ def _from_file(path: Path, keypoint_format: str | None) -> Iterator[Sequence]:
         from .data.show import load_any
         x, topo, _ = load_any(path)
         x = np.asarray(x, np.float32)
-        yield Sequence(path.name, x if x.ndim == 4 else x[None], keypoint_format or topo, str(path))
+        yield InputSequence(path.name, x if x.ndim == 4 else x[None], keypoint_format or topo, str(path))
 
 
 # file names a folder input is searched for (the readers of motionzoo.data.show.load_any, the user container,
@@ -142,7 +142,7 @@ def _is_sequence_file(name: str) -> bool:
     return not name.startswith(".") and any(fnmatch(name, pat) for pat in _SEQUENCE_FILES)
 
 
-def read_sequences(path: str | os.PathLike, keypoint_format: str | None = None) -> Iterator[Sequence]:
+def read_sequences(path: str | os.PathLike, keypoint_format: str | None = None) -> Iterator[InputSequence]:
     """Every sequence in ``path``: a user container (.npz or a folder with samples.csv), a pyskl pickle (.pkl),
     one file in a dataset's original format (.skeleton, _skeleton.mat, ...), a .npy (M, T, V, C), or a folder of
     such files (sorted by name; files of unknown type are skipped).  ``keypoint_format`` overrides the format
@@ -160,7 +160,7 @@ def read_sequences(path: str | os.PathLike, keypoint_format: str | None = None) 
             try:
                 yield from _from_file(f, keypoint_format)
             except (ValueError, OSError) as e:     # SkeletonFormatError is a ValueError
-                yield Sequence(f.name, None, None, str(f), error=str(e))
+                yield InputSequence(f.name, None, None, str(f), error=str(e))
     else:
         yield from _from_file(path, keypoint_format)
 
