@@ -129,8 +129,8 @@ def _shape_hint(arr: np.ndarray, V: int, C: int | None, topo) -> str:
     from .data.topology import ESTIMATOR_FORMATS, KEYPOINT_FORMATS, get_topology
     shape = arr.shape
     if arr.ndim == 5 and C is not None and shape[1] == C and shape[3] == V:
-        return ("It looks like N,C,T,V,M (the ST-GCN layout): motionzoo.layout.convert(x, 'NCTVM', 'NMTVC') gives "
-                "the canonical N,M,T,V,C.")
+        return ("It looks like N,C,T,V,M (the ST-GCN layout): x.permute(0, 4, 2, 3, 1) gives the canonical "
+                "N,M,T,V,C.")
     if arr.ndim >= 3 and shape[-1] == V and C is not None and shape[-2] == C:
         return "The last two axes look exchanged (... x C x V); move the joints before the channels."
     if shape[-2] != V:

@@ -45,16 +45,12 @@ EXPORT_NOTES: dict[str, str] = {
     "pose_lstm": "dynamic N and T; the optional `lengths` argument is not part of the exported graph (the last "
                  "frame's state is the output: pad at the front, as resolve_transforms does)",
     "nasbench201": "dynamic N, H and W in multiples of 4 (two stride-2 stages, global average pooling)",
-    "nasbench201_best_cifar10": "dynamic N, H and W in multiples of 4 (two stride-2 stages, global average pooling)",
     "nasbench201_resnet": "dynamic N, H and W in multiples of 4 (two stride-2 stages, global average pooling)",
     "c3d": "dynamic N; C, T, H, W fixed at 3x16x112x112 (fc6 takes the flattened pool5 map)",
     "i3d": "dynamic N; T, H, W fixed at export (the published head is a fixed 2x7x7 average pool; with "
            "global_pool='avg' any size runs, but the graph keeps the exported one)",
     "drsr": "dynamic N; T = 64 is fixed by the architecture (the DTN's token sampling), H, W fixed at export",
-    "drsr_rgb": "dynamic N; T = 64 is fixed by the architecture (the DTN's token sampling), H, W fixed at export",
-    "drsr_depth": "dynamic N; T = 64 is fixed by the architecture (the DTN's token sampling), H, W fixed at export",
     "drsr_capf": "dynamic N; T = 64 fixed by the architecture, H, W fixed at export",
-    "drsr_fusion": "dynamic N; T = 64 fixed by the architecture, H, W fixed at export",
     "smnet": "dynamic N; the number of 16-frame clips (T) is fixed at export: the attention LSTM is a Python loop "
              "over clips, unrolled into the graph; `lengths` (per-sample clip masks) stays an input",
 }
@@ -115,7 +111,7 @@ def example_inputs(model: nn.Module, batch: int = 2, small: bool = True, variant
             h = w = 32
         clip = lambda: torch.randn(n, c, t, h, w, generator=g)   # noqa: E731
         heat = lambda: torch.rand(n, 1, t, h, w, generator=g) * 2  # noqa: E731  FRP heat-map, non-negative
-        if arch in ("drsr_capf", "drsr_fusion"):
+        if arch == "drsr_capf":
             return (clip(), clip(), heat(), heat())
         return (clip(), heat())
     if arch == "smnet":
