@@ -71,6 +71,13 @@ def check_input(x, model, warn: bool = True) -> InputReport:
     if _is_model(x) and not _is_model(model):
         x, model = model, x
     cfg = _cfg_of(model)
+    if isinstance(x, dict):      # multimodal input (SMnet): every tensor against the layout
+        report = InputReport(cfg.name, ())
+        for key, value in x.items():
+            if isinstance(value, torch.Tensor) and value.dim() > 1:
+                sub = check_input(value, cfg, warn=warn)
+                report.warnings += [f"{key}: {w}" for w in sub.warnings]
+        return report
     if isinstance(x, torch.Tensor):
         arr = x.detach().cpu().float().numpy()
     else:

@@ -168,3 +168,8 @@ def test_video_inputs():
     with pytest.warns(InputCheckWarning, match="raw pixels"):
         check_input(torch.full((1, 3, 16, 112, 112), 200.0), "c3d")
     assert check_input(torch.randn(1, 3, 16, 112, 112), "c3d").ok
+    clip = {m: torch.randn(1, 3, 16, 80, 80) for m in ("rgb", "depth", "skeleton")}
+    assert check_input(clip, "smnet").ok
+    clip["depth"] = clip["depth"].permute(0, 2, 1, 3, 4)
+    with pytest.raises(InputMismatchError, match="N,T,C,H,W"):
+        check_input(clip, "smnet")
