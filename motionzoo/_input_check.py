@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from ._pretrained import PretrainedCfg
+from ._transforms import _cfg_of    # model, cfg or registry name -> cfg: one implementation
 
 __all__ = ["check_input", "InputCheckWarning", "InputMismatchError", "InputReport"]
 
@@ -46,18 +47,6 @@ class InputReport:
     @property
     def ok(self) -> bool:
         return not self.warnings
-
-
-def _cfg_of(model) -> PretrainedCfg:
-    if isinstance(model, PretrainedCfg):
-        return model
-    if isinstance(model, str):
-        from ._registry import get_pretrained_cfg
-        return get_pretrained_cfg(model)
-    cfg = getattr(model, "pretrained_cfg", None)
-    if cfg is None:
-        raise TypeError(f"{type(model).__name__} carries no pretrained_cfg; build it with motionzoo.create_model")
-    return cfg
 
 
 def _is_model(obj) -> bool:
