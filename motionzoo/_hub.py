@@ -9,13 +9,17 @@ Guarantees:
   pins none (trust on first use, logged);
 - `MOTIONZOO_OFFLINE=1` (or `offline=True`) never opens a socket; a miss raises `OfflineCacheMiss`
   naming the file, its sha256 and the exact path it is expected at;
-- safetensors is read directly; legacy pickles only through `torch.load(weights_only=True)`; a damaged file
-  (truncated, not a checkpoint at all) raises `CorruptCheckpointError`, a readable pickle that needs full
-  unpickling `UnsafeCheckpointError`.
+- safetensors is read directly; pickles are never allowed to run code: torch files through
+  `torch.load(weights_only=True)`, plain pickles (numpy-array dicts, pyskl annotation files) through
+  `safe_pickle_load`, which admits only plain containers and numpy arrays.  A readable pickle that needs more
+  raises `UnsafeCheckpointError` naming what it refused (unless the caller passes `allow_unsafe_pickle=True`); a
+  damaged file (truncated, not a checkpoint at all) raises `CorruptCheckpointError`.
 """
 from __future__ import annotations
 
 import hashlib
+import importlib
+import io
 import json
 import logging
 import os
@@ -35,8 +39,9 @@ from ._pretrained import PretrainedCfg, SourceFile
 
 __all__ = [
     "get_cache_dir", "is_offline", "download_file", "fetch_source_file", "sha256_file",
-    "load_state_dict_file", "load_pickle_checkpoint", "save_state_dict", "unwrap_state_dict",
-    "WeightIntegrityError", "CorruptCheckpointError", "OfflineCacheMiss", "UnsafeCheckpointError", "DownloadError",
+    "load_state_dict_file", "load_pickle_checkpoint", "save_state_dict", "unwrap_state_dict", "safe_pickle_load",
+    "WeightIntegrityError", "CorruptCheckpointError", "OfflineCacheMiss", "UnsafeCheckpointError",
+    "UnsafePickleError", "DownloadError",
 ]
 
 _logger = logging.getLogger(__name__)
@@ -57,6 +62,14 @@ class OfflineCacheMiss(FileNotFoundError):
 
 class UnsafeCheckpointError(RuntimeError):
     pass
+
+
+class UnsafePickleError(UnsafeCheckpointError):
+    """A pickle asked for a Python object outside the plain-data allowlist (`.refused` = "module.name")."""
+
+    def __init__(self, message: str, refused: str | None = None):
+        super().__init__(message)
+        self.refused = refused
 
 
 class DownloadError(RuntimeError):
@@ -229,6 +242,83 @@ def fetch_source_file(src: SourceFile, subdir: str, cache_dir=None, progress=Tru
     return download_file(src.urls, dest, src.sha256, src.size, progress=progress, offline=offline)
 
 
+# -- plain pickles without code execution ----------------------------------------------------------------------
+def _latin1_encode(text, encoding="latin1"):
+    """`_codecs.encode` as protocol-2 pickles use it for bytes (numpy array buffers): latin-1 only."""
+    if encoding not in ("latin1", "latin-1", "iso-8859-1", "iso8859-1"):
+        raise UnsafePickleError(f"_codecs.encode with encoding {encoding!r} is not allowed (only latin1)",
+                                "_codecs.encode")
+    return text.encode("latin1")
+
+
+# module -> names a plain-data pickle may reference: containers that protocols 0-5 pickle as globals, and
+# what numpy needs to rebuild arrays, dtypes and scalars (the array payload is bytes, or a list of further
+# plain objects for object arrays, which go through this same allowlist)
+_SAFE_GLOBALS = {
+    "builtins": {"set", "frozenset", "slice", "complex", "bytearray"},
+    "__builtin__": {"set", "frozenset", "slice", "complex", "bytearray"},   # protocol 2 written by Python 2
+    "collections": {"OrderedDict"},
+    "numpy": {"ndarray", "dtype"},
+    "numpy.core.multiarray": {"_reconstruct", "scalar"},     # numpy 1.x names
+    "numpy._core.multiarray": {"_reconstruct", "scalar"},    # numpy 2.x names
+    "numpy.core.numeric": {"_frombuffer"},                   # protocol 5 arrays
+    "numpy._core.numeric": {"_frombuffer"},
+    "_codecs": {"encode"},
+}
+
+
+class _PlainDataUnpickler(pickle.Unpickler):
+    def __init__(self, file, source: str):
+        super().__init__(file, encoding="latin1")   # Python-2 pickles (old numpy) keep their byte strings
+        self._source = source
+
+    def find_class(self, module: str, name: str):
+        if name not in _SAFE_GLOBALS.get(module, ()):
+            raise UnsafePickleError(
+                f"{self._source}: refused to load the global {module}.{name} -- this pickle contains a Python object "
+                "other than plain containers and numpy arrays, and unpickling it could run code. Nothing was "
+                "executed. If you trust its source, load it yourself with pickle and save the data in a plain "
+                "format.", f"{module}.{name}")
+        if module == "_codecs":
+            return _latin1_encode
+        if module == "__builtin__":
+            module = "builtins"
+        if module.startswith("numpy.core."):   # numpy 1.x name; numpy 2 keeps it only as a deprecated alias
+            try:
+                importlib.import_module("numpy._core")
+                module = "numpy._core." + module[len("numpy.core."):]
+            except ImportError:
+                pass
+        return getattr(importlib.import_module(module), name)
+
+    def persistent_load(self, pid):
+        raise UnsafePickleError(f"{self._source}: refused a persistent id ({pid!r}); plain-data pickles have none",
+                                "persistent_load")
+
+
+def safe_pickle_load(source: str | os.PathLike | bytes | io.IOBase):
+    """Unpickle a file (path, bytes or binary file object) that holds only plain data: None, bools, numbers,
+    strings, bytes, lists, tuples, dicts, sets, OrderedDicts and numpy arrays / dtypes / scalars.  Any other
+    global raises `UnsafePickleError` naming it, before anything is called."""
+    if isinstance(source, (bytes, bytearray)):
+        return _PlainDataUnpickler(io.BytesIO(source), "<bytes>").load()
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as f:
+            return _PlainDataUnpickler(f, str(source)).load()
+    return _PlainDataUnpickler(source, getattr(source, "name", "<file>")).load()
+
+
+def _load_without_code(path: Path):
+    """torch files through torch.load(weights_only=True), plain pickles through safe_pickle_load."""
+    if zipfile.is_zipfile(path):
+        return torch.load(str(path), map_location="cpu", weights_only=True)
+    with open(path, "rb") as f:
+        first = safe_pickle_load(f)
+    if isinstance(first, int) and first == _TORCH_LEGACY_MAGIC:
+        return torch.load(str(path), map_location="cpu", weights_only=True)
+    return _arrays_to_tensors(first)
+
+
 # -- loading -----------------------------------------------------------------------------------------------
 def unwrap_state_dict(obj) -> dict[str, torch.Tensor]:
     """Strip the usual checkpoint wrappers (`model`, `state_dict`, `model_state`) and `module.` prefixes."""
@@ -278,9 +368,10 @@ def _pickle_damage(path: Path) -> str | None:
 
 
 def load_pickle_checkpoint(path: str | os.PathLike, allow_unsafe_pickle: bool = False):
-    """A legacy `.pt/.pth/.pth.tar/.pickle` checkpoint object, read with `torch.load(weights_only=True)`.  A file
-    that needs full unpickling (which can run code) raises `UnsafeCheckpointError` unless explicitly allowed; a
-    file that is not a readable checkpoint at all raises `CorruptCheckpointError`."""
+    """A legacy `.pt/.pth/.pth.tar/.pickle/.pkl` checkpoint object: torch files through
+    `torch.load(weights_only=True)`, other pickles through `safe_pickle_load` (numpy arrays come back as tensors).
+    A file that needs full unpickling (which can run code) raises `UnsafeCheckpointError` unless explicitly allowed;
+    a file that is not a readable checkpoint at all raises `CorruptCheckpointError`."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint not found: {path}")
@@ -292,20 +383,35 @@ def load_pickle_checkpoint(path: str | os.PathLike, allow_unsafe_pickle: bool = 
             "checkpoint_path= to a good copy.")
 
     try:
-        return torch.load(str(path), map_location="cpu", weights_only=True)
+        return _load_without_code(path)
+    except UnsafePickleError:             # a plain pickle asking for a global outside the allowlist (named)
+        if not allow_unsafe_pickle:
+            raise
     except pickle.UnpicklingError as e:   # refused content or a damaged pickle: look at the opcodes to tell which
         damage = _pickle_damage(path)
         if damage is not None:
             raise corrupt(damage, e) from e
         if not allow_unsafe_pickle:
             raise UnsafeCheckpointError(
-                f"{path}: cannot be read with torch.load(weights_only=True) ({type(e).__name__}: {e}). "
+                f"{path}: cannot be read without running pickle code (torch.load(weights_only=True) for torch "
+                f"files, the plain-data allowlist for other pickles): {type(e).__name__}: {e}. "
                 "It may contain arbitrary Python objects; unpickling it can run code. If you trust its source, "
                 "pass allow_unsafe_pickle=True.") from e
     except Exception as e:                 # zip, EOF and storage errors: the file itself is damaged
         raise corrupt(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", e) from e
     _logger.warning("%s: loading with full unpickling (allow_unsafe_pickle=True)", path)
     return torch.load(str(path), map_location="cpu", weights_only=False)
+
+
+def _arrays_to_tensors(obj):
+    import numpy as np
+    if isinstance(obj, np.ndarray) and obj.dtype != object:
+        return torch.from_numpy(np.ascontiguousarray(obj))
+    if isinstance(obj, dict):
+        return type(obj)((k, _arrays_to_tensors(v)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_arrays_to_tensors(v) for v in obj)
+    return obj
 
 
 def load_state_dict_file(path: str | os.PathLike, allow_unsafe_pickle: bool = False) -> dict[str, torch.Tensor]:

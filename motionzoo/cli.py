@@ -7,6 +7,8 @@
     motionzoo convert FORMAT SRC DST
     motionzoo show FILE_OR_DATASET[IDX] [-o OUT.png|gif]
     motionzoo prepare ntu --data-root DIR [--workers N] [--protocols P ...]
+    motionzoo predict MODEL [--checkpoint FILE] INPUT [--topk K] [--json]
+    motionzoo export MODEL [--checkpoint FILE] --format onnx|pt2 -o FILE
 """
 from __future__ import annotations
 
@@ -210,6 +212,73 @@ def _cmd_prepare(args) -> int:
     return 0
 
 
+def _cmd_predict(args) -> int:
+    """Top-k classes of every sequence in INPUT; one line (or one JSON record) per sequence.  Exit 1 when any
+    sequence failed (each failure is reported on stderr; the others are still predicted)."""
+    from .inference import load_for_inference, predict_topk, read_sequences
+    model_args = {}
+    for item in args.model_arg:
+        key, sep, value = item.partition("=")
+        if not sep:
+            print(f"motionzoo: error: --model-arg expects KEY=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        try:
+            model_args[key] = json.loads(value)
+        except json.JSONDecodeError:
+            model_args[key] = value
+    model = load_for_inference(args.model, args.checkpoint, model_args)
+    results, failed = [], 0
+    for seq in read_sequences(args.input, args.keypoint_format):
+        if seq.error:
+            failed += 1
+            print(f"motionzoo: {seq.source}: {seq.error}", file=sys.stderr)
+            continue
+        try:
+            top = predict_topk(model, seq.sample, seq.keypoint_format, k=args.topk, synthesize=args.synthesize)
+        except (ValueError, RuntimeError) as e:
+            failed += 1
+            print(f"motionzoo: {seq.name}: {e}", file=sys.stderr)
+            continue
+        results.append({"input": seq.name, "source": seq.source, "keypoint_format": seq.keypoint_format,
+                        "predictions": top})
+        if not args.json:
+            print(f"{seq.name}: " + "  ".join(f"{p['rank']}. {p['class']} {p['probability']:.3f}" for p in top))
+    if args.json:
+        print(json.dumps({"model": model.pretrained_cfg.name, "checkpoint": args.checkpoint, "results": results},
+                         indent=2))
+    return 1 if failed else 0
+
+
+def _cmd_export(args) -> int:
+    """Write MODEL (with the checkpoint's weights, or an arch.tag's released weights, or random weights for a
+    bare architecture) as ONNX or a torch.export program, and print the parity with eager PyTorch."""
+    import torch
+    from .export import export_onnx, export_program
+    from .inference import load_for_inference
+    from ._factory import create_model
+    from ._registry import split_model_name
+    if args.checkpoint or split_model_name(args.model)[1]:
+        model = load_for_inference(args.model, args.checkpoint)
+    else:
+        model = create_model(args.model).eval()
+        print(f"note: {args.model} has no weights given: exporting random weights (pass --checkpoint)",
+              file=sys.stderr)
+    out = Path(args.output)
+    if args.format == "onnx":
+        rep = export_onnx(model, out, opset=args.opset, check=not args.no_check)
+    else:
+        prog, rep = export_program(model, small=False, check=not args.no_check)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        torch.export.save(prog, str(out))
+        rep.path = str(out)
+    print(rep.summary())
+    print(f"dynamic axes: {rep.note}")
+    if rep.max_rel_err is not None and rep.max_rel_err > args.tolerance:
+        print(f"motionzoo: error: relative error {rep.max_rel_err:.2e} exceeds {args.tolerance:g}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="motionzoo", description=__doc__.split("\n\n")[0])
     p.add_argument("-v", "--verbose", action="store_true")
@@ -250,6 +319,30 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=_cmd_show)
 
     _add_prepare_parser(sub)
+
+    s = sub.add_parser("predict", help="top-k classes for a sequence file or a folder of them")
+    s.add_argument("model", help="architecture (with --checkpoint) or arch.tag with released weights")
+    s.add_argument("input", help="user .npz / folder, .skeleton, _skeleton.mat, .npy (M,T,V,C), pyskl .pkl, ...")
+    s.add_argument("--checkpoint", help="weights: .safetensors (class names from its embedded cfg), a directory "
+                                        "with model.safetensors, or a training run directory")
+    s.add_argument("--topk", type=int, default=5)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--keypoint-format", help="the input's keypoint format when the file does not say (e.g. body25)")
+    s.add_argument("--synthesize", action="store_true",
+                   help="accept synthesised joints when converting pose-estimator keypoints to the model's format")
+    s.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
+                   help="architecture option of the trained model (JSON value), e.g. topology=kinect_v1_20")
+    s.set_defaults(fn=_cmd_predict)
+
+    s = sub.add_parser("export", help="write ONNX or a torch.export program and print the parity with eager")
+    s.add_argument("model")
+    s.add_argument("--checkpoint", help="weights (as for predict); default: an arch.tag's released weights")
+    s.add_argument("--format", choices=("onnx", "pt2"), default="onnx")
+    s.add_argument("-o", "--output", required=True)
+    s.add_argument("--opset", type=int, default=18)
+    s.add_argument("--tolerance", type=float, default=1e-4, help="largest accepted relative error (exit 1 above)")
+    s.add_argument("--no-check", action="store_true", help="skip the numerical check")
+    s.set_defaults(fn=_cmd_export)
     return p
 
 
@@ -261,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.fn(args)
-    except (ValueError, FileNotFoundError, KeyError, RuntimeError) as e:
+    except (ValueError, FileNotFoundError, KeyError, RuntimeError, ImportError, NotImplementedError) as e:
         print(f"motionzoo: error: {e}", file=sys.stderr)
         return 1
 

@@ -66,3 +66,14 @@ def meta_param_count(arch: str, **kwargs) -> tuple[int, int]:
     with torch.device("meta"):
         model = motionzoo.create_model(arch, **kwargs)
     return param_count(model), model.pretrained_cfg.num_params
+
+
+def pytest_collection_modifyitems(config, items):
+    """`slow` tests (pyproject's marker) run only when asked for: `-m slow`, or any -m expression naming it.  The
+    default run stays within the suite's time budget; each skip says how to run the test."""
+    if "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

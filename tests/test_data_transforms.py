@@ -236,7 +236,9 @@ def test_keypoint_converters():
     u = _rand(V=20)
     c, _ = convert_keypoints(u, "kinect_v1_20_utd", "kinect_v1_20")
     assert np.array_equal(c[..., 0, :], u[..., 3, :])
-    with pytest.raises(ValueError, match="no converter"):
+    with pytest.raises(ValueError, match="synthesize=True"):  # coco17 -> others: rules accepted explicitly (§4.6)
         convert_keypoints(_rand(V=17), "coco17", "ntu25")
+    with pytest.raises(ValueError, match="no converter"):
+        convert_keypoints(_rand(V=15), "sbu15", "coco17")
     with pytest.raises(ValueError, match="V=25"):
         convert_keypoints(x, "sbu15", "kinect_v1_20")

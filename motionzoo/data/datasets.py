@@ -73,8 +73,7 @@ class SkeletonDataset(Dataset):
         self.root = Path(root)
         if not self.root.exists():
             raise DatasetNotFoundError(f"{type(self).__name__}: {self.root} does not exist")
-        if split not in ("train", "test", "all"):
-            raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}")
+        self._check_split(split)
         self.split = split
         self.transform = transform
         self.return_meta = return_meta
@@ -113,6 +112,11 @@ class SkeletonDataset(Dataset):
         self.meta = self._store.meta
         self.labels = self._store.labels
         self.summary = self._store.summary
+
+    def _check_split(self, split: str) -> None:
+        """Datasets whose files name their own splits (user data, pyskl pickles) override this."""
+        if split not in ("train", "test", "all"):
+            raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}")
 
     def _num_joints(self) -> int:
         from .topology import get_topology
@@ -188,6 +192,17 @@ def pad_collate(batch):
     labels = torch.tensor([b[1] for b in batch], dtype=torch.int64)
     lengths = torch.tensor([x.shape[1] for x in xs], dtype=torch.int64)
     return out, labels, lengths
+
+
+def assemble_sample(x: np.ndarray, scores: np.ndarray | None, num_bodies: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sample, body mask) from keypoints (M, T, V, C) and optional scores (M, T, V): the scores become the last
+    channel, missing bodies up to ``num_bodies`` are zero-filled (zoo-conventions §3.1), and the (num_bodies, T)
+    mask marks the bodies present (not all zero) in each frame.  For containers that store their own samples."""
+    if scores is not None:
+        x = np.concatenate([x, scores[..., None].astype(x.dtype)], axis=-1)
+    if x.shape[0] < num_bodies:
+        x = np.concatenate([x, np.zeros((num_bodies - x.shape[0],) + x.shape[1:], x.dtype)])
+    return x, np.abs(x).reshape(x.shape[0], x.shape[1], -1).sum(-1) > 0
 
 
 def _one_body(x: np.ndarray):

@@ -1,8 +1,9 @@
 """Skeleton topologies: joint orders, bone trees, body parts and joint sequences (skeleton-data.md §8,
 zoo-conventions.md §4).
 
-A topology is plain data (a frozen dataclass).  Canonical keypoint formats: ``ntu25``, ``kinect_v1_20``,
-``sbu15``, ``natops8``, ``coco17``.  Dataset *file orders* that differ from the canonical one are separate
+A topology is plain data (a frozen dataclass).  Canonical keypoint formats (``KEYPOINT_FORMATS``): ``ntu25``,
+``kinect_v1_20``, ``sbu15``, ``natops8``, ``coco17``, and the pose-estimator formats ``body25`` (OpenPose) and
+``mediapipe33``.  Dataset *file orders* that differ from the canonical one are separate
 topologies (``kinect_v1_20_utd``, ``kinect_v1_20_msr``) whose ``to_canonical`` gathers file order into the
 canonical order: ``x_canonical = x_file[..., topo.to_canonical, :]``.
 
@@ -15,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-__all__ = ["SkeletonTopology", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError"]
+__all__ = ["SkeletonTopology", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError",
+           "KEYPOINT_FORMATS", "ESTIMATOR_FORMATS"]
 
 Joints = tuple[int, ...]
 
@@ -301,6 +303,62 @@ def _coco17() -> SkeletonTopology:
         description="COCO keypoints, 17 joints (2D)")
 
 
+# --------------------------------------------------------------------------------------------------------
+# body25: OpenPose BODY_25 (2D pose-estimator output; zoo-conventions.md §4.6 sources).  Order of OpenPose's
+# output array; bones are OpenPose's 24 rendering pairs, which form a tree, rooted here at the neck (the joint
+# where the arms meet the trunk).  OpenPose's "neck" is the base of the neck between the shoulders (Kinect v2's
+# spine_shoulder), not Kinect v2's mid-neck.
+_B25_NAMES = (
+    "nose", "neck", "r_shoulder", "r_elbow", "r_wrist", "l_shoulder", "l_elbow", "l_wrist", "mid_hip", "r_hip",
+    "r_knee", "r_ankle", "l_hip", "l_knee", "l_ankle", "r_eye", "l_eye", "r_ear", "l_ear", "l_big_toe",
+    "l_small_toe", "l_heel", "r_big_toe", "r_small_toe", "r_heel")
+_B25_PARENTS = (1, -1, 1, 2, 3, 1, 5, 6, 1, 8, 9, 10, 8, 12, 13, 0, 0, 15, 16, 14, 19, 14, 11, 22, 11)
+
+
+def _body25() -> SkeletonTopology:
+    # §8.6 rule from the neck: right arm, left arm, head, spine down; right leg first; big toe before heel
+    pref = (2, 3, 4, 5, 6, 7, 0, 15, 17, 16, 18, 8, 9, 10, 11, 22, 23, 24, 12, 13, 14, 19, 20, 21)
+    return SkeletonTopology(
+        name="body25", joint_names=_B25_NAMES, parents=_B25_PARENTS,
+        parts=((4, 3, 2), (5, 6, 7), (24, 23, 22, 11, 10, 9), (12, 13, 14, 19, 20, 21), (0, 15, 16, 17, 18, 1, 8)),
+        chain=(4, 3, 2, 1, 5, 6, 7, 17, 15, 0, 16, 18, 1, 8, 24, 23, 22, 11, 10, 9, 12, 13, 14, 19, 20, 21),
+        traversal=euler_traversal(_B25_PARENTS, [1], pref), center=1,
+        description="OpenPose BODY_25, 25 joints (2D); nose-neck-mid_hip trunk, feet with toes and heels")
+
+
+# --------------------------------------------------------------------------------------------------------
+# mediapipe33: MediaPipe Pose landmarks (BlazePose, 33 points; x, y [, z], visibility).  Landmark order of the
+# MediaPipe output.  MediaPipe's own connection list has cycles (hands, feet, the shoulder-hip box) and leaves
+# the face and the mouth unconnected to the body, so the tree adds two kinds of bones that MediaPipe does not
+# draw: the mouth corners and the shoulders hang from the nose (the shoulders as in the coco17 tree).  The
+# connection list itself is `edges`.  pinky/index/thumb are finger knuckles, foot_index the toe tip.
+_MP_NAMES = (
+    "nose", "l_eye_inner", "l_eye", "l_eye_outer", "r_eye_inner", "r_eye", "r_eye_outer", "l_ear", "r_ear",
+    "l_mouth", "r_mouth", "l_shoulder", "r_shoulder", "l_elbow", "r_elbow", "l_wrist", "r_wrist", "l_pinky",
+    "r_pinky", "l_index", "r_index", "l_thumb", "r_thumb", "l_hip", "r_hip", "l_knee", "r_knee", "l_ankle",
+    "r_ankle", "l_heel", "r_heel", "l_foot_index", "r_foot_index")
+_MP_PARENTS = (-1, 0, 1, 2, 0, 4, 5, 3, 6, 0, 0, 0, 0, 11, 12, 13, 14, 15, 16, 15, 16, 15, 16, 11, 12, 23, 24,
+               25, 26, 27, 28, 27, 28)
+_MP_CONNECTIONS = ((0, 1), (1, 2), (2, 3), (3, 7), (0, 4), (4, 5), (5, 6), (6, 8), (9, 10), (11, 12), (11, 13),
+                   (13, 15), (15, 17), (15, 19), (15, 21), (17, 19), (12, 14), (14, 16), (16, 18), (16, 20),
+                   (16, 22), (18, 20), (11, 23), (12, 24), (23, 24), (23, 25), (24, 26), (25, 27), (26, 28),
+                   (27, 29), (28, 30), (29, 31), (30, 32), (27, 31), (28, 32))
+
+
+def _mediapipe33() -> SkeletonTopology:
+    pref = (12, 14, 16, 18, 20, 22, 11, 13, 15, 17, 19, 21, 4, 5, 6, 8, 1, 2, 3, 7, 10, 9, 24, 26, 28, 30, 32,
+            23, 25, 27, 29, 31)
+    return SkeletonTopology(
+        name="mediapipe33", joint_names=_MP_NAMES, parents=_MP_PARENTS,
+        parts=((22, 20, 18, 16, 14, 12), (11, 13, 15, 17, 19, 21), (32, 30, 28, 26, 24), (23, 25, 27, 29, 31),
+               (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)),
+        chain=(22, 20, 18, 16, 14, 12, 11, 13, 15, 17, 19, 21, 8, 6, 5, 4, 0, 1, 2, 3, 7, 10, 9, 32, 30, 28, 26, 24,
+               23, 25, 27, 29, 31),
+        traversal=euler_traversal(_MP_PARENTS, [0], pref), center=0,
+        extra_edges=_MP_CONNECTIONS,
+        description="MediaPipe Pose (BlazePose) landmarks, 33 points; tree adds nose-mouth and nose-shoulder bones")
+
+
 _BUILDERS = {
     "ntu25": lambda: _ntu25("gcn"),
     "ntu25_anatomical": lambda: _ntu25("anatomical"),
@@ -313,10 +371,17 @@ _BUILDERS = {
     "sbu15": _sbu15,
     "natops8": _natops8,
     "coco17": _coco17,
+    "body25": _body25,
+    "mediapipe33": _mediapipe33,
 }
+# the keypoint formats a sample or a model declares (the other topologies are dataset file orders or variants)
+KEYPOINT_FORMATS = ("ntu25", "kinect_v1_20", "sbu15", "natops8", "coco17", "body25", "mediapipe33")
+# 2D pose-estimator output: image coordinates (x right, y down) plus optional score / depth channels
+ESTIMATOR_FORMATS = ("coco17", "body25", "mediapipe33")
 _ALIASES = {"ntu": "ntu25", "nturgbd": "ntu25", "kinect_v2": "ntu25", "kinect20": "kinect_v1_20",
             "nw_ucla": "kinect_v1_20", "utkinect": "kinect_v1_20", "utd_mhad": "kinect_v1_20_utd",
-            "msr_action3d": "kinect_v1_20_msr", "sbu": "sbu15", "natops": "natops8", "coco": "coco17"}
+            "msr_action3d": "kinect_v1_20_msr", "sbu": "sbu15", "natops": "natops8", "coco": "coco17",
+            "openpose": "body25", "openpose_body25": "body25", "mediapipe": "mediapipe33", "blazepose": "mediapipe33"}
 _CACHE: dict[str, SkeletonTopology] = {}
 
 

@@ -289,7 +289,11 @@ class SMnet(nn.Module):
         if lengths is None:
             lengths = torch.full((n,), t, dtype=torch.long, device=ref.device)
         lengths = torch.as_tensor(lengths, device=ref.device).long().reshape(-1)
-        if lengths.numel() != n or (lengths < 1).any() or (lengths > t).any():
+        if lengths.numel() != n:
+            raise ValueError(f"SMnet 'lengths' must hold N={n} frame counts in 1..T={t}; got {lengths.tolist()}")
+        # the range check reads the values: eager only (a traced graph cannot branch on them; export keeps lengths
+        # as an input)
+        if not torch.compiler.is_compiling() and ((lengths < 1).any() or (lengths > t).any()):
             raise ValueError(f"SMnet 'lengths' must hold N={n} frame counts in 1..T={t}; got {lengths.tolist()}")
         return n, t, lengths
 
