@@ -4,7 +4,7 @@
     python benchmarks/rgbd.py --quick            # SYNTHETIC clips in the chosen layout, tiny schedule (smoke test)
 
 Rows: the unimodal network on RGB and on depth, and the cross-modal fusion network, each with the upstream loss
-recipe (`model.loss`, through the engine's loss hook) and upstream schedule.  Published numbers are the
+(the recipes' losses "drsr" / "drsr_capf") and upstream schedule.  Published numbers are the
 MotionRGBD README's (top-1 %, single clip, best epoch chosen on the test set upstream: spec §6.11, so they are an
 upper bound for our last-epoch protocol).  `--data-root` is required unless `--quick`, which writes synthetic
 frame folders and split files with `motionzoo.data.synthetic_video.write_synthetic_rgbd` and labels every number

@@ -40,7 +40,7 @@ from .checkpoint import get_rng_state, load_checkpoint, publish_copy, save_check
 from .env import resolve_device, seed_worker
 from .metrics import classification_metrics, write_confusion_csv, write_per_class_csv
 from .optim import build_optimizer, set_epoch_lr
-from ..recipes import Recipe, build_loss
+from ..recipes import Recipe, build_loss, build_param_groups
 from ..recipes.losses import LossFn, cross_entropy_loss, logits_of
 
 __all__ = ["fit", "evaluate", "make_loader", "logits_of", "cross_entropy_loss", "FitResult", "LossFn"]
@@ -199,7 +199,8 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     - loss: `loss_fn(outputs, targets, epoch) -> (total, {name: value})`; default: the loss the recipe names
       (`motionzoo.recipes.build_loss(model, recipe)`: `recipe.loss`, `recipe.loss_kwargs`).
     - optimiser / lr: `recipe.optimizer`, `recipe.schedule` (per epoch), `recipe.grad_clip` (global L2 norm);
-      `param_groups(model)` may return groups with `lr_scale` / `weight_decay`.
+      parameter groups: `param_groups(model)` when given, else the rule the recipe names (`recipe.param_groups`,
+      see motionzoo.recipes.param_groups); groups may carry `lr_scale` / `weight_decay`.
     - precision: bf16 autocast on CUDA unless `amp=False`; CPU runs in float32 unless `amp=True`.
     - files (rank 0, when `out_dir` is given): checkpoints `last/` and `best/` every epoch (see checkpoint.py),
       `log.jsonl` (one JSON object per epoch, then a summary), `per_class_accuracy.csv`, `confusion_matrix.csv`,
@@ -219,7 +220,7 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
         model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
     if loss_fn is None:
         loss_fn = build_loss(model, recipe)
-    optimizer = build_optimizer(param_groups(model) if param_groups else model, recipe)
+    optimizer = build_optimizer(param_groups(model) if param_groups else build_param_groups(model, recipe), recipe)
 
     start_epoch, history, best, rng_to_restore = 0, [], None, None
     if resume and out_dir is not None and ((out_dir / "last").exists() or (out_dir / "last.old").exists()):
