@@ -34,16 +34,17 @@ QUICK_SIZE = dict(resize=(40, 40), crop=32, sample_size=32)   # DRSR needs H, W 
 
 
 class _ModelInputs(Dataset):
-    """RGBDVideoDataset items -> ((model positional inputs), label) for the engine."""
+    """RGBDVideoDataset items -> ((model positional inputs), label) for the engine.  The wrapped dataset is
+    `.dataset`: the engine and the benchmark runner reach it there to set the epoch and the seed of its draws."""
 
     def __init__(self, ds: RGBDVideoDataset, fusion: bool):
-        self.ds, self.fusion = ds, fusion
+        self.dataset, self.fusion = ds, fusion
 
     def __len__(self):
-        return len(self.ds)
+        return len(self.dataset)
 
     def __getitem__(self, i):
-        item = self.ds[i]
+        item = self.dataset[i]
         if self.fusion:
             return (item["rgb"], item["depth"], item["heatmap_rgb"], item["heatmap_depth"]), item["label"]
         return (item["clip"], item["heatmap"]), item["label"]

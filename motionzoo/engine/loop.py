@@ -201,6 +201,7 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     - optimiser / lr: `recipe.optimizer`, `recipe.schedule` (per epoch), `recipe.grad_clip` (global L2 norm);
       parameter groups: `param_groups(model)` when given, else the rule the recipe names (`recipe.param_groups`,
       see motionzoo.recipes.param_groups); groups may carry `lr_scale` / `weight_decay`.
+    - BatchNorm: `recipe.bn_momentum`, when set, replaces every BatchNorm layer's running-average momentum.
     - precision: bf16 autocast on CUDA unless `amp=False`; CPU runs in float32 unless `amp=True`.
     - files (rank 0, when `out_dir` is given): checkpoints `last/` and `best/` every epoch (see checkpoint.py),
       `log.jsonl` (one JSON object per epoch, then a summary), `per_class_accuracy.csv`, `confusion_matrix.csv`,
@@ -216,6 +217,12 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     out_dir = Path(out_dir) if out_dir is not None else None
     main = D.is_main_process()
     model.to(device)
+    if recipe.bn_momentum is not None:
+        # TF-style momentum 0.01 (I3D, DRSR) needs hundreds of steps before the running statistics that evaluation
+        # uses describe the network; a short run sets its own (the model keeps it after training)
+        for m in model.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.momentum = recipe.bn_momentum
     if sync_bn and D.is_distributed():
         model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
     if loss_fn is None:

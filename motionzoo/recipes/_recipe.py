@@ -40,6 +40,7 @@ class Recipe:
     grad_clip: float | None = None      # max global L2 norm
     param_groups: str = ""              # "" = one group over every trainable parameter; else a registered rule
     param_groups_kwargs: Mapping[str, Any] = field(default_factory=dict)   # (motionzoo.recipes.param_groups)
+    bn_momentum: float | None = None    # BatchNorm running-average momentum while training (None: the model's own)
     # -- per-epoch schedule (motionzoo.recipes.schedules) --------------------------------------------------
     schedule: str = "constant"          # constant | step | multistep | cosine | a registered name
     step_size: int | None = None        # epochs, for "step"
@@ -77,6 +78,8 @@ class Recipe:
                 f"{self.label_smoothing}")
         if self.warmup_epochs < 0:
             bad(f"warmup_epochs must be >= 0, got {self.warmup_epochs}")
+        if self.bn_momentum is not None and not 0 < self.bn_momentum <= 1:
+            bad(f"bn_momentum must be in (0, 1] or None, got {self.bn_momentum}")
         if self.grad_clip is not None and self.grad_clip <= 0:
             bad(f"grad_clip must be positive or None, got {self.grad_clip}")
         if any(not isinstance(k, str) for k in (*self.pipeline, *self.model_kwargs, *self.loss_kwargs,
