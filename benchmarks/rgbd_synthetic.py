@@ -135,13 +135,13 @@ def rows(args) -> list[BenchmarkRow]:
 
 
 def main(argv=None) -> None:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    argv = list(given)
     args, _ = make_parser(BENCHMARK).parse_known_args(argv)
     if args.run_name is None:                # the fusion row needs to know where the unimodal rows write
         args.run_name = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S") + "-synthetic"
         argv += ["--run-name", args.run_name]
-    run_benchmark(BENCHMARK, rows(args), argv, record_argv=[a for a in argv if a != args.run_name
-                                                            and a != "--run-name"])
+    run_benchmark(BENCHMARK, rows(args), argv, record_argv=given)
 
 
 if __name__ == "__main__":

@@ -74,5 +74,5 @@ register_recipe(Recipe(
 # few.
 register_recipe(Recipe(
     name=f"drsr_capf/{_SYNTHETIC}", arch="drsr_capf", loss="drsr_capf", grad_clip=50.0,
-    **{**_DRSR_SYNTHETIC, "epochs": 10},
+    **{**_DRSR_SYNTHETIC, "epochs": 8},
     notes="the upstream optimiser and loss, gradient clip 50 (not 5); cosine without the epoch at lr 1e-8"))
