@@ -4,7 +4,7 @@
     python benchmarks/rgbd.py --quick            # SYNTHETIC clips in the chosen dataset's format, tiny schedule (smoke test)
 
 Rows: the unimodal network on RGB and on depth, and the cross-modal fusion network, each with the upstream loss
-recipe (`model.loss`, through the engine's loss hook) and upstream schedule.  Published numbers are the
+(the recipes' losses "drsr" / "drsr_capf") and upstream schedule.  Published numbers are the
 MotionRGBD README's (top-1 %, single clip, best epoch chosen on the test set upstream: spec §6.11, so they are an
 upper bound for our last-epoch protocol).  `--data-root` is required unless `--quick`, which writes synthetic
 frame folders and split files with `motionzoo.data.synthetic_video.write_synthetic_rgbd` and labels every number
@@ -34,16 +34,17 @@ QUICK_SIZE = dict(resize=(40, 40), crop=32, sample_size=32)   # DRSR needs H, W 
 
 
 class _ModelInputs(Dataset):
-    """RGBDVideoDataset items -> ((model positional inputs), label) for the engine."""
+    """RGBDVideoDataset items -> ((model positional inputs), label) for the engine.  The wrapped dataset is
+    `.dataset`: the engine and the benchmark runner reach it there to set the epoch and the seed of its draws."""
 
     def __init__(self, ds: RGBDVideoDataset, fusion: bool):
-        self.ds, self.fusion = ds, fusion
+        self.dataset, self.fusion = ds, fusion
 
     def __len__(self):
-        return len(self.ds)
+        return len(self.dataset)
 
     def __getitem__(self, i):
-        item = self.ds[i]
+        item = self.dataset[i]
         if self.fusion:
             return (item["rgb"], item["depth"], item["heatmap_rgb"], item["heatmap_depth"]), item["label"]
         return (item["clip"], item["heatmap"]), item["label"]

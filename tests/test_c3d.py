@@ -137,3 +137,21 @@ def test_shapes_heads_and_bad_input():
         model(torch.randn(1, 3, 16, 64, 64))
     with pytest.raises(ValueError, match="C=3"):
         model(torch.randn(1, 1, 16, 112, 112))
+
+
+def test_from_scratch_init_keeps_the_signal_and_adaptive_pool5_takes_small_clips():
+    """PyTorch's default init shrinks the signal ~6x in variance per ReLU layer: pool5 features of a unit-variance
+    clip came out with std 0.003 and a from-scratch C3D could not fit one batch of synthetic clips
+    (tests/test_video_overfit.py).  He init keeps them an order of magnitude larger.  pool5='adaptive' gives fc6
+    its 512x1x4x4 map from a 32-pixel clip."""
+    torch.manual_seed(0)
+    model = C3D(num_classes=4, pool5="adaptive").eval()
+    x = torch.randn(2, 3, 16, 32, 32)
+    with torch.no_grad():
+        f = model.forward_features(x)
+        assert f.shape == (2, 512, 1, 4, 4) and f.std() > 0.02
+        assert model(x).shape == (2, 4)
+    model.reset_classifier(5)
+    assert float(model.fc8.weight.std()) == pytest.approx(0.01, rel=0.1)
+    with pytest.raises(ValueError, match="pool5='adaptive'"):
+        C3D(num_classes=4)(x)

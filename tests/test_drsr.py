@@ -10,6 +10,8 @@ import torch
 import motionzoo
 from motionzoo.convert.drsr import PREFIX_DEAD_KEY, convert_drsr
 from motionzoo.models import drsr as D
+from motionzoo.recipes import build_loss, get_recipe
+from motionzoo.recipes.video_losses import distill_weight
 from mzfill import assert_close_scaled, load_fixture
 
 BRANCHES = ("small", "media", "large")
@@ -110,7 +112,7 @@ def test_fusion_fixture_through_converter(fusion_fixture):
     args = [ref[k].float() for k in ("input_rgb", "input_depth", "garr_rgb", "garr_depth")]
     with torch.no_grad():
         out = model.forward_train(*args, token_indices=idx)
-        _, parts = model.loss(out, ref["target"])
+        _, parts = build_loss(model, get_recipe("drsr_capf", "ntu60"))(out, ref["target"], 0)
     for ours, theirs in [("logits", "logits_fused"), ("logits_rgb", "logits_rgb"), ("logits_depth", "logits_depth"),
                          ("spatial_rgb", "intermediate.rgb_spatial"), ("spatial_depth", "intermediate.depth_spatial"),
                          ("temporal_rgb", "intermediate.rgb_temporal"), ("temporal_depth", "intermediate.depth_temporal"),
@@ -189,9 +191,8 @@ def test_temperature_distill_and_lr_schedules():
     assert D.sharpness_temperature(29) == pytest.approx(0.07)
     assert D.sharpness_temperature(10) == pytest.approx(0.04 + 0.03 * 10 / 29)
     assert D.sharpness_temperature(80) == D.sharpness_temperature(None) == pytest.approx(0.07)
-    assert [D.distill_weight(e) for e in range(4)] == [0.0, 0.0, 1.0, 1.0]
+    assert [distill_weight(e) for e in range(4)] == [0.0, 0.0, 1.0, 1.0]
     # the registered upstream recipes drive the engine's schedule (video-models.md §5.11 table)
-    from motionzoo.recipes import get_recipe
     uni = {0: 1e-8, 1: 0.005, 2: 0.005, 3: 0.005, 4: 0.0049987, 50: 0.0026262, 99: 1.131e-5}
     for e, lr in uni.items():
         assert get_recipe("drsr", "ntu60").lr_at(e) == pytest.approx(lr, rel=1e-3), e
@@ -222,10 +223,16 @@ def test_unimodal_batch1_heads_loss_and_gradients():
     x2, g2 = _clip(n=2, seed=1)
     out = model(x2, g2)                                         # train mode: the dict the engine hands to loss
     assert out["head_logits"].shape == (2, 3, 5)
-    total0, parts0 = model.loss(out, torch.tensor([1, 3]), epoch=0)
-    assert torch.equal(total0, parts0["ce"])                    # distillation off before epoch 2
-    total, parts = model.loss(out, torch.tensor([1, 3]), epoch=2)
-    torch.testing.assert_close(total, parts["ce"] + parts["distill"])
+    loss = build_loss(model, get_recipe("drsr", "ntu60"))       # the recipe's loss "drsr"
+    y = torch.tensor([1, 3])
+    total0, parts0 = loss(out, y, 0)
+    assert torch.equal(total0.detach(), parts0["ce"])          # distillation off before epoch 2
+    # CE(fused) + 0.5 sum CE(branch), label smoothing 0.1, on the logits sharpened with tau(epoch 0) = 0.04
+    z = out["head_logits"].detach() / 0.04
+    ce = lambda v: torch.nn.functional.cross_entropy(v, y, label_smoothing=0.1)  # noqa: E731
+    torch.testing.assert_close(parts0["ce"], ce(z.max(dim=1).values) + 0.5 * sum(ce(z[:, i]) for i in range(3)))
+    total, parts = loss(out, y, 2)
+    torch.testing.assert_close(total.detach(), parts["ce"] + parts["distill"])
     total.backward()
     no_grad = [n for n, p in model.named_parameters() if p.grad is None]
     assert not no_grad, no_grad

@@ -387,3 +387,6 @@ class RGBDClipPipeline:
 
     def __call__(self, video, rng: np.random.Generator | None = None):
         return self._transform(video, rng)
+
+
+from . import video_pipelines  # noqa: E402,F401  (registers "video_clip" and "smnet")

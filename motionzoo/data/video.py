@@ -32,7 +32,7 @@ from .video_transforms import (
 )
 
 __all__ = [
-    "RGBDVideoDataset", "split_file_path",
+    "RGBDVideoDataset", "DecodedVideoDataset", "split_file_path",
     # video_io
     "VideoDataError", "SplitFileError", "MissingFrameError", "CorruptFrameError", "DepthROIError",
     "VideoRecord", "SplitList", "read_split_file", "write_split_file", "MIN_FRAMES_EXCLUSIVE",
@@ -190,6 +190,67 @@ class RGBDVideoDataset(Dataset):
                 out["heatmap" if len(self.modalities) == 1 else f"heatmap_{m}"] = heat
         return out
 
+    def read_video(self, index: int, modality: str = "rgb") -> np.ndarray:
+        """Every frame of video `index` decoded, F×H×W×3 uint8 (depth: as the DRSR pipeline colours it, §6.7)."""
+        rec = self.records[index]
+        return np.stack([self._decode(rec, modality, i) for i in range(rec.num_frames)])
+
     def __repr__(self) -> str:
         return (f"RGBDVideoDataset(dataset={self.video_format.name!r}, modality={self.modality!r}, train={self.train}, "
                 f"videos={len(self)}, dropped={self.num_dropped}, root={str(self.root)!r})")
+
+
+class DecodedVideoDataset(Dataset):
+    """Whole decoded videos of an RGB-D split through a model's input pipeline (`motionzoo.resolve_transforms`):
+    the clip models (C3D, I3D: `modality="rgb"`, items `(clip, label)`) and SMnet (`modality="rgbd"`, items
+    `((inputs,), label)` with inputs {"rgb": ..., "depth": ..., "lengths": T}, the depth as one channel of the stored
+    depth image, 0 = background).  The sampling, crops and other draws of a training pipeline come from an rng seeded
+    with (seed, epoch, index), as in `RGBDVideoDataset`.  `cache=True` keeps the decoded frames in memory.
+    """
+
+    def __init__(self, root: str | os.PathLike, split: str | os.PathLike | SplitList, transform, dataset: str = "ntu",
+                 modality: str = "rgb", train: bool = False, seed: int | None = None,
+                 num_classes: int | None = None, cache: bool = True):
+        if modality not in ("rgb", "depth", "rgbd"):
+            raise ValueError(f"modality must be 'rgb', 'depth' or 'rgbd', got {modality!r}")
+        self.videos = RGBDVideoDataset(root, split, dataset=dataset, modality=modality, num_classes=num_classes,
+                                       heatmap=False)
+        if modality != "rgb" and self.videos.video_format.depth_kind == "ntu_masked_png":
+            raise ValueError("DecodedVideoDataset reads depth stored as images (nvgesture, isogd, thuread); NTU's "
+                             "masked 16-bit depth goes through RGBDVideoDataset")
+        self.transform, self.modality, self.train, self.seed, self.epoch = transform, modality, train, seed, 0
+        self._cache: dict[tuple[int, str], np.ndarray] | None = {} if cache else None
+
+    def __len__(self) -> int:
+        return len(self.videos)
+
+    @property
+    def records(self) -> list[VideoRecord]:
+        return self.videos.records
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def _frames(self, index: int, modality: str) -> np.ndarray:
+        key = (index, modality)
+        if self._cache is not None and key in self._cache:
+            return self._cache[key]
+        video = self.videos.read_video(index, modality)
+        if self._cache is not None:
+            self._cache[key] = video
+        return video
+
+    def __getitem__(self, index: int):
+        rng = None
+        if self.train:
+            rng = np.random.default_rng() if self.seed is None else np.random.default_rng([self.seed, self.epoch, index])
+        label = self.records[index].label
+        if self.modality == "rgbd":
+            # the stored depth image is grey replicated to 3 channels: one channel is the depth map
+            sample = {"rgb": self._frames(index, "rgb"), "depth": self._frames(index, "depth")[..., 0]}
+            return (self.transform(sample, rng=rng),), label
+        return self.transform(self._frames(index, self.modality), rng=rng), label
+
+    def __repr__(self) -> str:
+        return (f"DecodedVideoDataset(dataset={self.videos.video_format.name!r}, modality={self.modality!r}, "
+                f"train={self.train}, videos={len(self)}, transform={self.transform!r})")

@@ -58,34 +58,48 @@ def smnet_standardize(x: torch.Tensor) -> torch.Tensor:
     return (x - x.mean()) / x.std(unbiased=False).clamp_min(1e-6)
 
 
-def smnet_preprocess(rgb: np.ndarray, depth: np.ndarray, mask: np.ndarray, skeleton: np.ndarray,
-                     size: int = 80) -> dict[str, torch.Tensor]:
+def smnet_preprocess(rgb: np.ndarray | None, depth: np.ndarray | None, mask: np.ndarray | None,
+                     skeleton: np.ndarray | None, size: int = 80) -> dict[str, torch.Tensor]:
     """One sample -> {"rgb": BGR standardised, "depth": masked depth in [0, 1], "skeleton": standardised
-    stick figures}, each 3×T×H×W float32.  No augmentation (§3.2 step 5)."""
-    rgb, depth, mask = np.asarray(rgb), np.asarray(depth), np.asarray(mask)
-    t = len(rgb)
-    if rgb.shape[1:] != (size, size, 3):
-        raise ValueError(f"rgb must be T×{size}×{size}×3, got {rgb.shape}")
-    if depth.ndim == 4 and depth.shape[-1] == 1:
-        depth = depth[..., 0]
-    if depth.shape != (t, size, size):
-        raise ValueError(f"depth must be T×{size}×{size}(×1) with T={t}, got {depth.shape}")
-    if mask.shape != (t, size, size, 3):
-        raise ValueError(f"user mask must be T×{size}×{size}×3 with T={t}, got {mask.shape}")
-    if len(skeleton) != t:
-        raise ValueError(f"skeleton has {len(skeleton)} frames, rgb has {t}")
+    stick figures}, each 3×T×H×W float32, for the modalities given (None: left out).  `mask` (the user
+    segmentation, 0/255) may be None: the depth is then used unmasked.  No augmentation (§3.2 step 5)."""
+    given = {k: np.asarray(v) for k, v in (("rgb", rgb), ("depth", depth), ("skeleton", skeleton)) if v is not None}
+    if not given:
+        raise ValueError("smnet_preprocess needs at least one of rgb, depth, skeleton")
+    t = len(next(iter(given.values())))
+    for k, v in given.items():
+        if len(v) != t:
+            raise ValueError(f"{k} has {len(v)} frames, {next(iter(given))} has {t}")
     to_ncthw = lambda a: rearrange(torch.from_numpy(np.ascontiguousarray(a)), "t h w c -> c t h w")
-    bgr = to_ncthw(rgb[..., ::-1])                                  # Caffe C3D init expects BGR
-    d = torch.from_numpy(depth.astype(np.float32) / 255)[None].expand(3, -1, -1, -1)
-    masked = d * to_ncthw(mask).float() / 255
-    sk = to_ncthw(render_skeleton_image(skeleton, size))
-    return {"rgb": smnet_standardize(bgr), "depth": masked.contiguous(), "skeleton": smnet_standardize(sk)}
+    out = {}
+    if "rgb" in given:
+        if given["rgb"].shape[1:] != (size, size, 3):
+            raise ValueError(f"rgb must be T×{size}×{size}×3, got {given['rgb'].shape}")
+        out["rgb"] = smnet_standardize(to_ncthw(given["rgb"][..., ::-1]))       # Caffe C3D init expects BGR
+    if "depth" in given:
+        d = given["depth"]
+        if d.ndim == 4 and d.shape[-1] == 1:
+            d = d[..., 0]
+        if d.shape != (t, size, size):
+            raise ValueError(f"depth must be T×{size}×{size}(×1), got {given['depth'].shape}")
+        d = torch.from_numpy(d.astype(np.float32) / 255)[None].expand(3, -1, -1, -1)
+        if mask is not None:
+            mask = np.asarray(mask)
+            if mask.shape != (t, size, size, 3):
+                raise ValueError(f"user mask must be T×{size}×{size}×3 with T={t}, got {mask.shape}")
+            d = d * to_ncthw(mask).float() / 255
+        out["depth"] = d.contiguous()
+    if "skeleton" in given:
+        out["skeleton"] = smnet_standardize(to_ncthw(render_skeleton_image(given["skeleton"], size)))
+    return out
 
 
 def smnet_collate(samples: Sequence[Mapping[str, torch.Tensor]],
-                  modalities: Sequence[str] = ("rgb", "depth", "skeleton")) -> dict[str, torch.Tensor]:
+                  modalities: Sequence[str] | None = None) -> dict[str, torch.Tensor]:
     """Zero-pad each modality (after standardisation) to the longest T of the batch -> N×3×T×H×W, plus
-    "lengths" (N,) and "label" when the samples carry one."""
+    "lengths" (N,) and "label" when the samples carry one.  `modalities`: default, those the first sample has."""
+    if modalities is None:
+        modalities = [m for m in ("rgb", "depth", "skeleton") if m in samples[0]]
     lengths = torch.tensor([s[modalities[0]].shape[1] for s in samples])
     t_max = int(lengths.max())
     out = {m: torch.stack([F.pad(s[m], (0, 0, 0, 0, 0, t_max - s[m].shape[1])) for s in samples])

@@ -41,7 +41,7 @@ from .env import resolve_device, seed_worker
 from .metrics import classification_metrics, write_confusion_csv, write_per_class_csv
 from .optim import build_optimizer, set_epoch_lr
 from .._json import jsonable
-from ..recipes import Recipe, build_loss
+from ..recipes import Recipe, build_loss, build_param_groups
 from ..recipes.losses import LossFn, cross_entropy_loss, logits_of
 
 __all__ = ["fit", "evaluate", "make_loader", "logits_of", "cross_entropy_loss", "FitResult", "LossFn"]
@@ -200,7 +200,9 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     - loss: `loss_fn(outputs, targets, epoch) -> (total, {name: value})`; default: the loss the recipe names
       (`motionzoo.recipes.build_loss(model, recipe)`: `recipe.loss`, `recipe.loss_kwargs`).
     - optimiser / lr: `recipe.optimizer`, `recipe.schedule` (per epoch), `recipe.grad_clip` (global L2 norm);
-      `param_groups(model)` may return groups with `lr` (kept) or `lr_scale`, and `weight_decay`.
+      parameter groups: `param_groups(model)` when given, else the rule the recipe names (`recipe.param_groups`,
+      see motionzoo.recipes.param_groups); groups may carry `lr` (kept) or `lr_scale`, and `weight_decay`.
+    - BatchNorm: `recipe.bn_momentum`, when set, replaces every BatchNorm layer's running-average momentum.
     - precision: bf16 autocast on CUDA unless `amp=False`; CPU runs in float32 unless `amp=True`.
     - files (rank 0, when `out_dir` is given): checkpoints `last/` and `best/` every epoch (see checkpoint.py),
       `log.jsonl` (one JSON object per epoch, then a summary), `per_class_accuracy.csv`, `confusion_matrix.csv`,
@@ -216,11 +218,17 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     out_dir = Path(out_dir) if out_dir is not None else None
     main = D.is_main_process()
     model.to(device)
+    if recipe.bn_momentum is not None:
+        # TF-style momentum 0.01 (I3D, DRSR) needs hundreds of steps before the running statistics that evaluation
+        # uses describe the network; a short run sets its own (the model keeps it after training)
+        for m in model.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.momentum = recipe.bn_momentum
     if sync_bn and D.is_distributed():
         model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
     if loss_fn is None:
         loss_fn = build_loss(model, recipe)
-    optimizer = build_optimizer(param_groups(model) if param_groups else model, recipe)
+    optimizer = build_optimizer(param_groups(model) if param_groups else build_param_groups(model, recipe), recipe)
 
     start_epoch, history, best, rng_to_restore = 0, [], None, None
     if resume and out_dir is not None and ((out_dir / "last").exists() or (out_dir / "last.old").exists()):

@@ -33,12 +33,21 @@ _POOL5_DEVIATION = {
     "description": "pool5 maps 2x7x7 to 1x4x4. 'caffe' (default) pools in ceil mode like the Caffe C3D that "
                    "trained these weights (spatial windows {0,1},{2,3},{4,5},{6}); 'port' pads (0,1,1) with -inf "
                    "like DavideA/c3d-pytorch (windows {0},{1,2},{3,4},{5,6}) and reproduces that port's outputs. "
-                   "conv1..conv5b features are identical; fc6 onwards differ.",
+                   "conv1..conv5b features are identical; fc6 onwards differ. 'adaptive' max-pools any conv5b map "
+                   "to 1x4x4 (overlapping windows at 112x112), so fc6 accepts clips of other sizes (>= 16 frames "
+                   "and pixels); no published model uses it.",
 }
 _LOGITS_DEVIATION = {
     "flag": None, "default": "logits", "upstream_value": "softmax probabilities",
     "description": "The DavideA port ends in a softmax; motionzoo returns logits (apply softmax(dim=1) yourself).",
 }
+
+# The input convention of the Sports-1M weights (spec §2.4, provisional): frames resized to 128x171 (H x W), a
+# 112 crop (centre for evaluation), 16 consecutive frames, BGR, 0-255, minus the per-channel mean given in B, G, R
+# order.  The architecture's cfg carries it too: its converter reads the same weights (checkpoint_path=).
+_INPUT = dict(frame_sampling="consecutive", channel_order="bgr", value_range="0-255", mean=(90.0, 98.0, 102.0),
+              std=(1.0, 1.0, 1.0),
+              pipeline={"name": "video_clip", "resize": (128, 171), "sampling": "consecutive", "pixel_range": "0-255"})
 
 default_cfgs = {
     "c3d": PretrainedCfg(
@@ -46,7 +55,7 @@ default_cfgs = {
         license="unknown", modality="rgb", input_layout="NCTHW", in_chans=3, input_size=(3, 16, 112, 112),
         clip_len=16, num_classes=487, first_conv="conv1", classifier="fc8", num_params=79_991_015, gmacs=38.549,
         converter="c3d-sports1m",   # so checkpoint_path= accepts the port's c3d.pickle
-        deviations=(_POOL5_DEVIATION, _LOGITS_DEVIATION)),
+        deviations=(_POOL5_DEVIATION, _LOGITS_DEVIATION), **_INPUT),
     "c3d.sports1m_caffe": PretrainedCfg(
         description="C3D trained on Sports-1M in Caffe by the authors, as converted to PyTorch by DavideA/c3d-pytorch",
         paper=_PAPER, official_code="facebookarchive/C3D (Caffe); port DavideA/c3d-pytorch @ 1111ccf0de77cf1ba9f1027f7f065e889fc97169",
@@ -56,9 +65,7 @@ default_cfgs = {
                                  sha256=None),),
         converter="c3d-sports1m",
         dataset="sports1m", num_classes=487, modality="rgb",
-        input_layout="NCTHW", in_chans=3, input_size=(3, 16, 112, 112), clip_len=16,
-        frame_sampling="consecutive", channel_order="bgr", value_range="0-255",
-        mean=(90.0, 98.0, 102.0), std=(1.0, 1.0, 1.0),
+        input_layout="NCTHW", in_chans=3, input_size=(3, 16, 112, 112), clip_len=16, **_INPUT,
         first_conv="conv1", classifier="fc8", num_params=79_991_015, gmacs=38.549,
         deviations=(_POOL5_DEVIATION, _LOGITS_DEVIATION),
         notes="Input transform is provisional (spec video-models.md §2.4): resize to 128x171, centre crop 112, "
@@ -79,7 +86,8 @@ class C3D(nn.Module):
     Args:
         num_classes: size of fc8 (487 for Sports-1M); 0 removes fc8 and `forward` returns the 4096-d fc7 features.
         in_chans: input channels of conv1.
-        pool5: "caffe" (ceil-mode pooling, default) or "port" (padding (0,1,1), as DavideA/c3d-pytorch).
+        pool5: "caffe" (ceil-mode pooling, default), "port" (padding (0,1,1), as DavideA/c3d-pytorch) or
+            "adaptive" (max-pool to 1x4x4 from any map: clips of other sizes than 16x112x112 reach fc6).
         drop_rate: dropout after fc6 and fc7 (training only).
         features_only: `forward` returns the list of post-ReLU conv1, conv2, conv3b, conv4b, conv5b maps.
         out_indices: which of those (indices or names; also "fc6") `features_only` returns.
@@ -88,8 +96,8 @@ class C3D(nn.Module):
     def __init__(self, num_classes: int = 487, in_chans: int = 3, pool5: str = "caffe", drop_rate: float = 0.5,
                  features_only: bool = False, out_indices: Sequence[int | str] | None = None):
         super().__init__()
-        if pool5 not in ("caffe", "port"):
-            raise ValueError(f"pool5 must be 'caffe' or 'port', got {pool5!r}")
+        if pool5 not in ("caffe", "port", "adaptive"):
+            raise ValueError(f"pool5 must be 'caffe', 'port' or 'adaptive', got {pool5!r}")
         self.in_chans, self.num_classes, self.pool5_mode = in_chans, num_classes, pool5
         for name, cin, cout in _CONVS:
             setattr(self, name, nn.Conv3d(in_chans if cin is None else cin, cout, 3, padding=1))
@@ -97,8 +105,9 @@ class C3D(nn.Module):
         self.pool2 = nn.MaxPool3d(2, 2)
         self.pool3 = nn.MaxPool3d(2, 2)
         self.pool4 = nn.MaxPool3d(2, 2)
-        self.pool5 = (nn.MaxPool3d(2, 2, ceil_mode=True) if pool5 == "caffe"
-                      else nn.MaxPool3d(2, 2, padding=(0, 1, 1)))
+        self.pool5 = {"caffe": lambda: nn.MaxPool3d(2, 2, ceil_mode=True),
+                      "port": lambda: nn.MaxPool3d(2, 2, padding=(0, 1, 1)),
+                      "adaptive": lambda: nn.AdaptiveMaxPool3d((1, 4, 4))}[pool5]()
         self.fc6 = nn.Linear(8192, 4096)
         self.fc7 = nn.Linear(4096, 4096)
         self.dropout = nn.Dropout(drop_rate)
@@ -113,11 +122,27 @@ class C3D(nn.Module):
         ]
         self.features_only = features_only
         self.out_indices = out_indices
+        self._init_weights()
+
+    def _init_weights(self) -> None:
+        """He-normal convolutions (fan-out, ReLU) and N(0, 0.01) fully connected layers, zero biases.  PyTorch's
+        default (uniform, variance 1 / (3 fan_in)) shrinks the signal about 6x in variance at every ReLU layer: ten
+        of them, no normalisation, and a network trained from scratch starts with no usable gradient (it could not
+        fit one batch of synthetic clips).  Pretrained weights replace all of this."""
+        for m in self.modules():
+            if isinstance(m, nn.Conv3d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, 0.0, 0.01)
+                nn.init.zeros_(m.bias)
 
     # -- input contract -----------------------------------------------------------------------------------
     def _pool5_size(self, t: int, h: int, w: int) -> tuple[int, int, int]:
         """(T, H, W) of the pool5 map for an input of (t, h, w), by the pools' arithmetic."""
         t, h, w = t // 2 // 2 // 2, h // 2 // 2 // 2 // 2, w // 2 // 2 // 2 // 2   # pool1 keeps T
+        if self.pool5_mode == "adaptive":
+            return 1, 4, 4
         if self.pool5_mode == "caffe":
             return (t + 1) // 2, (h + 1) // 2, (w + 1) // 2
         return t // 2, (h + 2) // 2, (w + 2) // 2
@@ -130,7 +155,8 @@ class C3D(nn.Module):
             raise ValueError(f"C3D needs T >= 16 and H, W >= 16 (four 2x poolings); got N,C,T,H,W = {tuple(x.shape)}")
         if need_fc and self._pool5_size(*x.shape[2:]) != (1, 4, 4):
             raise ValueError(f"C3D's fc6 needs a 512x1x4x4 pool5 map, i.e. 16-frame 112x112 clips "
-                             f"(N,C,T,H,W = N,{self.in_chans},16,112,112); got {tuple(x.shape)}, which gives "
+                             f"(N,C,T,H,W = N,{self.in_chans},16,112,112; pool5='adaptive' accepts other sizes); "
+                             f"got {tuple(x.shape)}, which gives "
                              f"512x{'x'.join(map(str, self._pool5_size(*x.shape[2:])))}")
 
     # -- forward ------------------------------------------------------------------------------------------
@@ -189,6 +215,9 @@ class C3D(nn.Module):
     def reset_classifier(self, num_classes: int) -> None:
         self.num_classes = num_classes
         self.fc8 = nn.Linear(self.num_features, num_classes) if num_classes > 0 else nn.Identity()
+        if num_classes > 0:
+            nn.init.normal_(self.fc8.weight, 0.0, 0.01)
+            nn.init.zeros_(self.fc8.bias)
 
 
 @register_model

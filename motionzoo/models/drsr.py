@@ -35,7 +35,7 @@ from ._blocks3d import InceptionModule, MaxPool3dSame, Unit3D
 
 __all__ = [
     "DRSR", "DRSRFusion", "FRP", "RCM", "KNNAttention", "DTN", "TokenSampler",
-    "knn_attention", "knn_attention_reference", "sharpness_temperature", "distill_weight",
+    "knn_attention", "knn_attention_reference", "sharpness_temperature",
     "segment_bounds", "midpoint_indices", "distillation_loss",
 ]
 
@@ -86,7 +86,8 @@ DEVIATIONS: tuple[dict, ...] = (
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Schedules and the loss recipe (spec §5.8.6, §5.10, §5.11)
+# Sharpening schedule and the distillation term the network computes (spec §5.8.6, §5.10); the training loss
+# that weights them is recipe data (motionzoo.recipes.video_losses: losses "drsr" and "drsr_capf")
 # ---------------------------------------------------------------------------------------------------------
 def sharpness_temperature(epoch: int | None, start: float = 0.04, end: float = 0.07, ramp_epochs: int = 30) -> float:
     """tau(epoch): `ramp_epochs` linearly spaced values from `start` to `end` (inclusive), then `end`.
@@ -98,11 +99,6 @@ def sharpness_temperature(epoch: int | None, start: float = 0.04, end: float = 0
     if epoch < 0:
         raise ValueError(f"epoch must be >= 0, got {epoch}")
     return float(start + (end - start) * epoch / (ramp_epochs - 1))
-
-
-def distill_weight(epoch: int, weight: float = 1.0, warmup_epochs: int = 3) -> float:
-    """Weight of the distillation loss: 0 before epoch warmup - 1 (= 2), `weight` from then on."""
-    return float(weight) if epoch >= warmup_epochs - 1 else 0.0
 
 
 def distillation_loss(cls_features: torch.Tensor, embedding: torch.Tensor, temperature: float = 0.5) -> torch.Tensor:
@@ -475,15 +471,14 @@ class DRSR(nn.Module):
     """DRSR unimodal network (upstream `DSNNet`, `Network: I3DWTrans`).
 
     forward(x, garr) -> fused logits N x C.  forward_train(...) -> dict with the branch logits and the
-    distillation loss; loss(outputs, target, epoch) -> (total, parts).  num_classes=0: no heads, forward returns
-    the branch CLS features N x 3 x 512 (the FusionNet trunk).
+    distillation term, which the recipe's loss "drsr" (motionzoo.recipes.video_losses) reads.  num_classes=0: no
+    heads, forward returns the branch CLS features N x 3 x 512 (the FusionNet trunk).
     """
 
     def __init__(self, num_classes: int = 60, in_chans: int = 3, dtn_sampling: str = "midpoint",
                  sampling_seed: int | None = None, knn_keep_ratio: float = 0.7, drop_rate: float = 0.1,
                  sharpness: bool = True, temperature_range: tuple[float, float] = (0.04, 0.07),
-                 temperature_epochs: int = 30, distill_temperature: float = 0.5, distill_weight: float = 1.0,
-                 branch_loss_weight: float = 0.5, label_smoothing: float = 0.1, rcm_hidden: int = 256,
+                 temperature_epochs: int = 30, distill_temperature: float = 0.5, rcm_hidden: int = 256,
                  sampler: TokenSampler | None = None):
         super().__init__()
         self.in_chans = in_chans
@@ -491,9 +486,6 @@ class DRSR(nn.Module):
         self.temperature_range = tuple(temperature_range)
         self.temperature_epochs = temperature_epochs
         self.distill_temperature = distill_temperature
-        self.distill_weight = distill_weight
-        self.branch_loss_weight = branch_loss_weight
-        self.label_smoothing = label_smoothing
         # Registration order = upstream state-dict order (Appendix A): LinearMap, DSN, dtn, frp_module.
         self.LinearMap = nn.Sequential(nn.LayerNorm(CNN_DIM), nn.Linear(CNN_DIM, EMBED_DIM))
         self.Conv3d_1a_7x7 = Unit3D(in_chans, 64, (1, 7, 7), (1, 2, 2))
@@ -530,7 +522,8 @@ class DRSR(nn.Module):
         lo, hi = self.temperature_range
         return sharpness_temperature(epoch, lo, hi, self.temperature_epochs)
 
-    def _sharpen(self, logits: torch.Tensor, epoch: int | None) -> torch.Tensor:
+    def sharpen(self, logits: torch.Tensor, epoch: int | None) -> torch.Tensor:
+        """Logits / tau(epoch) (spec §5.8.6); unchanged when the network was built with sharpness=False."""
         return logits / self.temperature(epoch) if self.sharpness else logits
 
     # -- forward -----------------------------------------------------------------------------------------
@@ -569,12 +562,12 @@ class DRSR(nn.Module):
         features themselves (before the head LayerNorm), also what a headless model returns."""
         if pre_logits or self.num_classes == 0:
             return features
-        logits = self._sharpen(self.dtn.heads(features), epoch)        # N x 3 x C
+        logits = self.sharpen(self.dtn.heads(features), epoch)        # N x 3 x C
         fused = logits.max(dim=1).values
         return (fused, logits) if return_branches else fused
 
     def forward(self, x: torch.Tensor, garr: torch.Tensor, token_indices=None, epoch: int | None = None):
-        """Eval: fused logits N x C.  Train: forward_train's dict, which `loss` (the engine's loss hook) reads."""
+        """Eval: fused logits N x C.  Train: forward_train's dict, which the training loss reads."""
         if self.training:
             return self.forward_train(x, garr, token_indices, epoch)
         return self.forward_head(self.forward_features(x, garr, token_indices), epoch=epoch)
@@ -595,7 +588,7 @@ class DRSR(nn.Module):
                "distill_loss": distillation_loss(cls_features, embedding, self.distill_temperature)}
         if self.num_classes:
             out["head_logits"] = self.dtn.heads(cls_features)
-            out["branch_logits"] = self._sharpen(out["head_logits"], epoch)
+            out["branch_logits"] = self.sharpen(out["head_logits"], epoch)
             out["logits"] = out["branch_logits"].max(dim=1).values
         if return_vis:
             m4b = endpoints["Mixed_4b"] + endpoints["frp_Mixed_4b"]
@@ -603,24 +596,6 @@ class DRSR(nn.Module):
                        endpoints=endpoints, tokens=tokens)
             out["vis"] = vis
         return out
-
-    def build_loss(self, recipe=None):
-        """The engine's loss hook (motionzoo.engine.fit): the upstream loss recipe below."""
-        return self.loss
-
-    def loss(self, outputs: Mapping[str, torch.Tensor], target: torch.Tensor, epoch: int) -> tuple[torch.Tensor, dict]:
-        """Upstream recipe (spec §5.11): CE(fused) + 0.5 (CE(s) + CE(m) + CE(l)) on logits sharpened with
-        tau(epoch), label smoothing 0.1, plus the distillation loss weighted 0 before epoch 2 and 1 after.
-        `outputs` = forward_train's dict (what forward returns in train mode); the engine's loss hook signature."""
-        ce = lambda z: F.cross_entropy(z.float(), target, label_smoothing=self.label_smoothing)  # noqa: E731
-        branch = self._sharpen(outputs["head_logits"], epoch)           # max commutes with the 1/tau scaling
-        ce_fused = ce(branch.max(dim=1).values)
-        ce_branches = sum(ce(branch[:, i]) for i in range(branch.shape[1]))
-        ce_total = ce_fused + self.branch_loss_weight * ce_branches
-        lam = distill_weight(epoch, self.distill_weight)
-        total = ce_total + lam * outputs["distill_loss"]
-        return total, {"ce": ce_total, "ce_fused": ce_fused, "ce_branches": ce_branches,
-                       "distill": outputs["distill_loss"], "distill_weight": torch.tensor(lam)}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -673,14 +648,13 @@ class DRSRFusion(nn.Module):
     """DRSR cross-modal fusion network (CAPF; upstream `CrossFusionNet`, `Network: FusionNet`), spec §5.12.
 
     forward(rgb, depth, garr_rgb, garr_depth) -> fused logits en_x, N x C.  forward_train(...) -> dict with
-    every output the losses need; loss(outputs, target) -> (total, parts) with CE + BCE + MSE + distill.
+    every output the training loss "drsr_capf" (motionzoo.recipes.video_losses) reads.
     """
 
     def __init__(self, num_classes: int = 60, in_chans: int = 3, dtn_sampling: str = "midpoint",
                  sampling_seed: int | None = None, knn_keep_ratio: float = 0.7, drop_rate: float = 0.1,
-                 distill_temperature: float = 0.5, label_smoothing: float = 0.1, rcm_hidden: int = 256):
+                 distill_temperature: float = 0.5, rcm_hidden: int = 256):
         super().__init__()
-        self.label_smoothing = label_smoothing
         self.num_classes = max(int(num_classes), 0)
         # One sampler for both trunks: upstream draws RGB's indices, then depth's, from one `random` stream.
         self.sampler = TokenSampler(dtn_sampling, sampling_seed)
@@ -712,6 +686,25 @@ class DRSRFusion(nn.Module):
                 setattr(self, attr, nn.Sequential(old[0], nn.Linear(EMBED_DIM, num_classes)))
             else:
                 setattr(self, attr, _head(num_classes))
+
+    @torch.no_grad()
+    def load_unimodal_trunks(self, rgb: Mapping[str, torch.Tensor], depth: Mapping[str, torch.Tensor]) -> list[str]:
+        """Initialise the two trunks from unimodal `drsr` state dicts (spec §5.12.1: upstream's lenient loader keeps
+        every trunk key and skips the `dtn.mlp_head_*` heads).  Every trunk key must be present with its shape;
+        returns the keys of the unimodal dicts that were not used (the heads)."""
+        unused: set[str] = set()
+        for name, sd in (("rgb", rgb), ("depth", depth)):
+            trunk = getattr(self, f"Modalit_{name}")
+            own = trunk.state_dict()
+            missing = [k for k in own if k not in sd]
+            wrong = [f"{k}: {tuple(sd[k].shape)} vs {tuple(v.shape)}" for k, v in own.items()
+                     if k in sd and sd[k].shape != v.shape]
+            if missing or wrong:
+                raise ValueError(f"the {name} state dict does not fit the fusion trunk Modalit_{name}: missing "
+                                 f"{missing[:5]}{' ...' if len(missing) > 5 else ''}, shapes differ {wrong[:5]}")
+            trunk.load_state_dict({k: sd[k] for k in own})
+            unused |= {k for k in sd if k not in own}
+        return sorted(unused)
 
     def _inputs_ok(self, rgb, depth, garr_rgb, garr_depth) -> None:
         name = type(self).__name__
@@ -772,7 +765,7 @@ class DRSRFusion(nn.Module):
         return self.fusion_model.efc(fused[:, :, None, None]).flatten(1)
 
     def forward(self, rgb, depth, garr_rgb, garr_depth, token_indices=None):
-        """Eval: fused logits en_x, N x C.  Train: forward_train's dict, which `loss` reads."""
+        """Eval: fused logits en_x, N x C.  Train: forward_train's dict, which the training loss reads."""
         if self.training:
             return self.forward_train(rgb, depth, garr_rgb, garr_depth, token_indices)
         return self.forward_head(self.forward_features(rgb, depth, garr_rgb, garr_depth, token_indices))
@@ -787,23 +780,6 @@ class DRSRFusion(nn.Module):
         disc = lambda t: self.fc(self.modality_dropout(t)[:, :, None, None]).flatten()  # noqa: E731
         r["modality_logits_rgb"], r["modality_logits_depth"] = disc(r["features_rgb"]), disc(r["features_depth"])
         return r
-
-    def build_loss(self, recipe=None):
-        """The engine's loss hook (motionzoo.engine.fit): the upstream fusion losses below."""
-        return self.loss
-
-    def loss(self, outputs: Mapping[str, torch.Tensor], target: torch.Tensor, epoch: int | None = None):
-        """CE(en_x) + CE(rgb) + CE(depth) (label smoothing 0.1), BCE of the shared modality discriminator
-        (rgb -> 1, depth -> 0; minimised), MSE of the one reconstruction against both enhanced features, and
-        both trunks' distillation losses; all weight 1 (the epoch does not enter)."""
-        ce = lambda z: F.cross_entropy(z.float(), target, label_smoothing=self.label_smoothing)  # noqa: E731
-        ce_total = ce(outputs["logits"]) + ce(outputs["logits_rgb"]) + ce(outputs["logits_depth"])
-        p_rgb, p_depth = torch.sigmoid(outputs["modality_logits_rgb"]), torch.sigmoid(outputs["modality_logits_depth"])
-        bce = F.binary_cross_entropy(p_rgb, torch.ones_like(p_rgb)) + F.binary_cross_entropy(p_depth, torch.zeros_like(p_depth))
-        rec = outputs["reconstruction"]
-        mse = F.mse_loss(rec, outputs["features_rgb"]) + F.mse_loss(rec, outputs["features_depth"])
-        total = ce_total + bce + mse + outputs["distill_loss"]
-        return total, {"ce": ce_total, "bce": bce, "mse": mse, "distill": outputs["distill_loss"]}
 
 
 # ---------------------------------------------------------------------------------------------------------

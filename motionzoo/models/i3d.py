@@ -46,11 +46,19 @@ _COMMON = dict(
     paper=_PAPER, official_code=_CODE, input_layout="NCTHW", first_conv="Conv3d_1a_7x7.conv3d",
     classifier="logits.conv3d", deviations=(_HEAD_DEVIATION, _POOL_OPTION),
 )
+# Input (spec §4.6, provisional): values scaled to [-1, 1] (mean/std 0.5 on 0..1 values); frames resized to a
+# shorter side of 256 and centre-cropped to 224, 64 consecutive frames (looped when the video is shorter).  The
+# resize and the sampling are DeepMind's Kinetics preprocessing as the port's scripts follow it, not in the spec.
+# Flow: 2-channel x/y flow images (TV-L1, clipped and quantised to 0..255, as the port stores them).
+_RGB_INPUT = dict(channel_order="rgb", value_range="[-1, 1]", mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5),
+                  frame_sampling="consecutive",
+                  pipeline={"name": "video_clip", "resize": 256, "sampling": "consecutive", "pixel_range": "0-1"})
+_FLOW_INPUT = dict(_RGB_INPUT, channel_order=None, mean=(0.5, 0.5), std=(0.5, 0.5))
 
 default_cfgs = {
     "i3d": PretrainedCfg(
         **_COMMON, license="Apache-2.0", modality="rgb", in_chans=3, input_size=(3, 64, 224, 224), clip_len=64,
-        num_classes=400, num_params=12_697_264, gmacs=111.153,
+        num_classes=400, num_params=12_697_264, gmacs=111.153, **_RGB_INPUT,
         converter="i3d-pytorch"),   # so checkpoint_path= accepts the port's .pt files
     "i3d.kinetics400_imagenet_rgb": PretrainedCfg(
         **_COMMON, description="RGB I3D, ImageNet-inflated and trained on Kinetics-400 by DeepMind, converted to "
@@ -60,8 +68,7 @@ default_cfgs = {
         init_from="ImageNet Inception-v1, inflated", source_files=(
             SourceFile("rgb_imagenet.pt", urls=(_PORT_RAW + "rgb_imagenet.pt",), sha256=None),),
         converter="i3d-pytorch", dataset="kinetics400", num_classes=400, modality="rgb", stream="rgb",
-        in_chans=3, input_size=(3, 64, 224, 224), clip_len=64, channel_order="rgb", value_range="[-1, 1]",
-        mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), num_params=12_697_264, gmacs=111.153,
+        in_chans=3, input_size=(3, 64, 224, 224), clip_len=64, **_RGB_INPUT, num_params=12_697_264, gmacs=111.153,
         notes="Input scaling to [-1, 1] (x/255*2-1, written as mean/std 0.5 on [0, 1] input) follows the port's "
               "training scripts and is not yet confirmed against DeepMind's (spec §4.6). The sha256 is not pinned: "
               "trust on first download."),
@@ -73,7 +80,7 @@ default_cfgs = {
         init_from="ImageNet Inception-v1, inflated", source_files=(
             SourceFile("flow_imagenet.pt", urls=(_PORT_RAW + "flow_imagenet.pt",), sha256=None),),
         converter="i3d-pytorch", dataset="kinetics400", num_classes=400, modality="rgb", stream="flow",
-        in_chans=2, input_size=(2, 64, 224, 224), clip_len=64, value_range="[-1, 1]",
+        in_chans=2, input_size=(2, 64, 224, 224), clip_len=64, **_FLOW_INPUT,
         num_params=12_675_312, gmacs=102.341, model_args={"in_chans": 2},
         notes="TV-L1 flow clipped and rescaled to [-1, 1] (spec §4.6, to be confirmed). The sha256 is not pinned: "
               "trust on first download."),

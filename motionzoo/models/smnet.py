@@ -9,8 +9,10 @@ head per trunk embeds the clip (§3.5: RGB 256, depth 128, skeleton 128 -> 512 p
 with attention over its last 5 outputs runs over the clips (§3.6), and a linear layer gives logits per clip
 (§3.7).  The prediction is the mean of the logits over each sample's valid clips.
 
-Upstream quirks are fixed by default, each behind a flag that restores it (§3.10):
-`lstm_dropout_in_eval`, `freeze_trunk_bn_affine`, `trunk_weight_decay`, `prediction`, `clip_count`.
+Upstream quirks are fixed by default, each behind a flag that restores it (§3.10): the builder keywords
+`lstm_dropout_in_eval`, `freeze_trunk_bn_affine`, `prediction`, `clip_count`, and the training recipe's
+`param_groups_kwargs.trunk_weight_decay` (param-group rule "smnet", motionzoo.recipes.param_groups).  The training
+loss (per-clip cross-entropy, §3.7) is the recipe loss "smnet" (motionzoo.recipes.video_losses).
 """
 from __future__ import annotations
 
@@ -46,8 +48,8 @@ _DEVIATIONS = (
     {"flag": "trunk_weight_decay", "default": 5e-4, "upstream_value": 0.0,
      "description": "Upstream collects 5e-4 weight-decay terms for the trunk conv kernels but never adds them to "
                     "the loss. motionzoo applies L2 weight decay 5e-4 to the conv kernels of all three trunks, "
-                    "coupled as in Adam's weight_decay (see SMnet.param_groups); the exact form upstream intended "
-                    "is unknown."},
+                    "coupled as in Adam's weight_decay (a keyword of the recipe's param-group rule 'smnet', "
+                    "motionzoo.recipes.param_groups); the exact form upstream intended is unknown."},
     {"flag": "prediction", "default": "masked_mean", "upstream_value": "upstream",
      "description": "Upstream divides the masked sum of clip logits by the batch's padded clip count K (argmax "
                     "unchanged, softmax temperature depends on the batch); motionzoo divides by the sample's own "
@@ -56,6 +58,11 @@ _DEVIATIONS = (
      "description": "Valid clips per sample L = len // 16 + 1 (upstream; a sequence whose length is a multiple of "
                     "16 gets one clip of pure padding). 'ceil' uses ceil(len / 16) and pads the batch only to a "
                     "multiple of 16."},
+    {"flag": "trunk_pool", "default": "ceil", "upstream_value": "ceil",
+     "description": "'ceil' (upstream): the last trunk pool is a 2x2x2 ceil-mode max-pool, which gives the 3x3 map "
+                    "of the 4608-d clip embedding only for 65..96-pixel frames. 'adaptive' max-pools the trunk's "
+                    "last map to 1x3x3 instead, so smaller frames (>= 16 pixels) fit the same embedding; not an "
+                    "upstream configuration (used for small synthetic inputs)."},
 )
 
 default_cfgs = {
@@ -69,6 +76,7 @@ default_cfgs = {
         split_counts={"train": 5722, "validation": 1765, "test": 2174},
         input_layout="NCTHW", in_chans=3, input_size=(3, 32, 80, 80), clip_len=CLIP_LEN,
         channel_order="bgr", value_range="rgb/skeleton: per-sample standardised; depth: masked, [0, 1]",
+        pipeline={"name": "smnet"},
         keypoint_format="kinect_v1_20", first_conv=None, classifier="head",
         num_params=60_056_980, gmacs=172.541,   # 3 modalities x 1x3x32x80x80 -> K = 3 clips
         published_metrics={"smnet_gesture_test_hidden": {"top1": 88.04},
@@ -99,9 +107,10 @@ class ConvBNReLU3d(nn.Module):
 
 
 class SMnetTrunk(nn.Module):
-    """C3D plan with BN; every pool is TF-SAME (= ceil mode, no padding).  16x80x80 -> 512x1x3x3."""
+    """C3D plan with BN; every pool is TF-SAME (= ceil mode, no padding).  16x80x80 -> 512x1x3x3.
+    `last_pool="adaptive"`: the final pool max-pools to 1x3x3 from any map (frames other than 65..96 pixels)."""
 
-    def __init__(self, in_chans: int = 3, with_conv5: bool = True, bn_affine: bool = True):
+    def __init__(self, in_chans: int = 3, with_conv5: bool = True, bn_affine: bool = True, last_pool: str = "ceil"):
         super().__init__()
         convs = _TRUNK_CONVS if with_conv5 else _TRUNK_CONVS[:6]
         self.conv_names = tuple(name for name, _, _ in convs)
@@ -109,6 +118,7 @@ class SMnetTrunk(nn.Module):
             self.add_module(name, ConvBNReLU3d(in_chans if cin is None else cin, cout, bn_affine))
         self.pool1 = nn.MaxPool3d((1, 2, 2), (1, 2, 2), ceil_mode=True)
         self.pool = nn.MaxPool3d(2, 2, ceil_mode=True)   # pool2..pool5 (parameter-free, shared)
+        self.last_pool = self.pool if last_pool == "ceil" else nn.AdaptiveMaxPool3d((1, 3, 3))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.pool1(self.conv1(x))
@@ -117,7 +127,7 @@ class SMnetTrunk(nn.Module):
         x = self.pool(self.conv4b(self.conv4a(x)))
         if "conv5b" in self.conv_names:
             x = self.conv5b(self.conv5a(x))
-        return self.pool(x)   # without conv5: pool4 and pool5 back to back
+        return self.last_pool(x)   # without conv5: pool4 and pool5 back to back
 
 
 class ClipEmbedding(nn.Module):
@@ -184,7 +194,8 @@ class SMnet(nn.Module):
         num_classes: 20 for the ChaLearn gesture re-split; 0 -> `forward` returns 512-d features.
         modalities: any non-empty subset of ("rgb", "depth", "skeleton"); the fused clip feature has
             256/128/128 dims per modality in that order.
-        lstm_dropout_in_eval, freeze_trunk_bn_affine, trunk_weight_decay, prediction, clip_count: §3.10 flags.
+        lstm_dropout_in_eval, freeze_trunk_bn_affine, prediction, clip_count: §3.10 flags.
+        trunk_pool: "ceil" (upstream, 65..96-pixel frames) or "adaptive" (any frame size >= 16 pixels).
         features_only / out_indices: `forward` returns the chosen `feature_info` levels (see
             `forward_intermediates`).
     """
@@ -192,7 +203,7 @@ class SMnet(nn.Module):
     def __init__(self, num_classes: int = 20, in_chans: int = 3, modalities: Sequence[str] = MODALITIES,
                  hidden_size: int = 256, attn_length: int = 5, drop_rate: float = 0.3, lstm_drop_rate: float = 0.3,
                  lstm_dropout_in_eval: bool = False, freeze_trunk_bn_affine: bool = False,
-                 trunk_weight_decay: float = 5e-4, prediction: str = "masked_mean", clip_count: str = "upstream",
+                 prediction: str = "masked_mean", clip_count: str = "upstream", trunk_pool: str = "ceil",
                  features_only: bool = False, out_indices: Sequence[int | str] | None = None):
         super().__init__()
         modalities = tuple(modalities)
@@ -202,12 +213,14 @@ class SMnet(nn.Module):
             raise ValueError(f"prediction must be 'masked_mean' or 'upstream', got {prediction!r}")
         if clip_count not in ("upstream", "ceil"):
             raise ValueError(f"clip_count must be 'upstream' or 'ceil', got {clip_count!r}")
+        if trunk_pool not in ("ceil", "adaptive"):
+            raise ValueError(f"trunk_pool must be 'ceil' or 'adaptive', got {trunk_pool!r}")
         self.modalities = tuple(m for m in MODALITIES if m in modalities)
         self.in_chans, self.num_classes = in_chans, num_classes
         self.lstm_drop_rate, self.lstm_dropout_in_eval = lstm_drop_rate, lstm_dropout_in_eval
-        self.trunk_weight_decay, self.prediction, self.clip_count = trunk_weight_decay, prediction, clip_count
-        self.trunks = nn.ModuleDict({m: SMnetTrunk(in_chans, with_conv5=(m == "rgb"),
-                                                   bn_affine=not freeze_trunk_bn_affine) for m in self.modalities})
+        self.prediction, self.clip_count, self.trunk_pool = prediction, clip_count, trunk_pool
+        self.trunks = nn.ModuleDict({m: SMnetTrunk(in_chans, with_conv5=(m == "rgb"), bn_affine=not freeze_trunk_bn_affine,
+                                                   last_pool=trunk_pool) for m in self.modalities})
         self.embeds = nn.ModuleDict({m: ClipEmbedding(512 * 3 * 3, _EMBED_DIMS[m], drop_rate)
                                      for m in self.modalities})
         fused = sum(_EMBED_DIMS[m] for m in self.modalities)                   # 512 with all three
@@ -236,7 +249,7 @@ class SMnet(nn.Module):
         for cell in (self.rnn_fw, self.rnn_bw):
             nn.init.xavier_normal_(cell.attn_v.data.view(1, -1))
 
-    # -- initialisation and optimisation helpers ----------------------------------------------------------
+    # -- initialisation ---------------------------------------------------------------------------------------
     @torch.no_grad()
     def load_c3d_trunks(self, c3d_state_dict: Mapping[str, torch.Tensor]) -> list[str]:
         """Copy C3D conv weights/biases (our `c3d` key names, e.g. from `c3d.sports1m_caffe`) into the trunks:
@@ -253,19 +266,6 @@ class SMnet(nn.Module):
                     written.append(f"trunks.{m}.{conv}.conv.{p}")
         return written
 
-    def param_groups(self, lr: float = 5e-5, pretrain_lr: float = 1e-5) -> list[dict]:
-        """Optimiser groups of the reference recipe (§3.9, §3.10): trunk conv kernels (pretrain_lr, weight decay
-        `trunk_weight_decay`), trunk conv biases (pretrain_lr), everything else incl. trunk BN (lr)."""
-        kernels, biases, rest = [], [], []
-        for name, p in self.named_parameters():
-            if name.startswith("trunks.") and ".conv." in name:
-                (kernels if name.endswith("weight") else biases).append(p)
-            else:
-                rest.append(p)
-        return [{"params": kernels, "lr": pretrain_lr, "weight_decay": self.trunk_weight_decay},
-                {"params": biases, "lr": pretrain_lr, "weight_decay": 0.0},
-                {"params": rest, "lr": lr, "weight_decay": 0.0}]
-
     # -- input contract -----------------------------------------------------------------------------------
     def _check_inputs(self, inputs: Mapping[str, torch.Tensor]) -> tuple[int, int, torch.Tensor]:
         if not isinstance(inputs, Mapping):
@@ -281,9 +281,12 @@ class SMnet(nn.Module):
                 raise ValueError(f"SMnet input {m!r}: expected N,C,T,H,W with C={self.in_chans} and the same N, T "
                                  f"for every modality (first: {tuple(ref.shape)}); got {tuple(x.shape)}")
             h, w = x.shape[3:]
-            if not (65 <= h <= 96 and 65 <= w <= 96):
+            if self.trunk_pool == "ceil" and not (65 <= h <= 96 and 65 <= w <= 96):
                 raise ValueError(f"SMnet input {m!r}: H and W must be in 65..96 (80x80 frames, 5 ceil-mode "
-                                 f"poolings to 3x3 for the 4608-d clip embedding); got N,C,T,H,W = {tuple(x.shape)}")
+                                 f"poolings to 3x3 for the 4608-d clip embedding; trunk_pool='adaptive' accepts "
+                                 f"other sizes); got N,C,T,H,W = {tuple(x.shape)}")
+            if min(h, w) < 16:
+                raise ValueError(f"SMnet input {m!r}: H and W must be >= 16; got N,C,T,H,W = {tuple(x.shape)}")
         n, t = ref.shape[0], ref.shape[2]
         lengths = inputs.get("lengths")
         if lengths is None:
@@ -375,32 +378,37 @@ class SMnet(nn.Module):
             raise RuntimeError("this SMnet has no classifier (num_classes=0)")
         return self.head(self.head_drop(features.sequence))
 
+    def _predict(self, clip_logits: torch.Tensor, clip_lengths: torch.Tensor) -> torch.Tensor:
+        """Masked mean of the clip logits over each sample's valid clips (`prediction="upstream"`: their sum over
+        the batch's padded clip count K)."""
+        mask = (torch.arange(clip_logits.shape[1], device=clip_logits.device)[None]
+                < clip_lengths[:, None]).to(clip_logits.dtype)
+        total = (clip_logits * mask[..., None]).sum(1)
+        return total / (clip_logits.shape[1] if self.prediction == "upstream"
+                        else clip_lengths[:, None].to(total.dtype))
+
     def forward_head(self, features: SMnetFeatures, pre_logits: bool = False) -> torch.Tensor:
         """Prediction N x num_classes: the mean of the clip logits over each sample's valid clips
         (`prediction="upstream"`: their sum over the batch's padded clip count K).  `pre_logits=True` gives
         the masked mean of the 512-d clip features, which the classifier maps to the masked-mean logits."""
         seq, clip_lengths = features
-        mask = (torch.arange(seq.shape[1], device=seq.device)[None] < clip_lengths[:, None]).to(seq.dtype)
         if pre_logits or self.head is None:
+            mask = (torch.arange(seq.shape[1], device=seq.device)[None] < clip_lengths[:, None]).to(seq.dtype)
             return (seq * mask[..., None]).sum(1) / clip_lengths[:, None].to(seq.dtype)
-        logits = self.clip_logits(features)
-        total = (logits * mask[..., None]).sum(1)
-        denom = seq.shape[1] if self.prediction == "upstream" else clip_lengths[:, None].to(seq.dtype)
-        return total / denom
+        return self._predict(self.clip_logits(features), clip_lengths)
 
     def forward(self, inputs: Mapping[str, torch.Tensor]):
+        """Eval: the prediction N x num_classes (`forward_head`).  Train (with a classifier): a dict with that
+        prediction as `logits`, the per-clip logits `clip_logits` (N x K x C) and `clip_lengths` (N), which the
+        upstream loss scores clip by clip (recipe loss "smnet")."""
         if self.features_only:
             return self.forward_intermediates(inputs, self.out_indices, intermediates_only=True)
-        return self.forward_head(self.forward_features(inputs))
-
-    @staticmethod
-    def sequence_loss(clip_logits: torch.Tensor, clip_lengths: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Cross-entropy at every valid clip against the sample's label, averaged over all valid clips (§3.7)."""
-        n, k, c = clip_logits.shape
-        mask = torch.arange(k, device=clip_logits.device)[None] < clip_lengths[:, None]
-        ce = F.cross_entropy(rearrange(clip_logits, "n k c -> (n k) c"), target.repeat_interleave(k),
-                             reduction="none").view(n, k)
-        return (ce * mask).sum() / mask.sum()
+        features = self.forward_features(inputs)
+        if not self.training or self.head is None:
+            return self.forward_head(features)
+        clip_logits = self.clip_logits(features)                       # N x K x C, one head-dropout draw
+        return {"logits": self._predict(clip_logits, features.clip_lengths), "clip_logits": clip_logits,
+                "clip_lengths": features.clip_lengths}
 
     def get_classifier(self) -> nn.Module:
         return self.head if self.head is not None else nn.Identity()

@@ -1,20 +1,21 @@
 """`Recipe`: how one architecture is trained on one dataset, as plain data.
 
-A recipe names the optimiser, the per-epoch learning-rate schedule, the epoch and batch budget, the loss, the
-builder keywords of the model (`model_kwargs`) and the fields of its input pipeline (`pipeline`, validated
-against the pipeline the architecture's cfg names), plus where every number comes from (`source`).  Recipes
-are registered per (architecture, dataset) in `motionzoo.recipes` and read by the engine (`fit`), by
-`motionzoo.resolve_transforms(..., recipe=...)` and by the benchmark scripts, so a card number, a user's
-fine-tuning run and a benchmark row all use the same description.
+A recipe names the optimiser (and its parameter groups), the per-epoch learning-rate schedule, the epoch and batch
+budget, the loss, the builder keywords of the model (`model_kwargs`) and the fields of its input pipeline
+(`pipeline`, validated against the pipeline the architecture's cfg names), plus where every number comes from
+(`source`).  Recipes are registered per (architecture, dataset) in `motionzoo.recipes` and read by the engine
+(`fit`), by `motionzoo.resolve_transforms(..., recipe=...)` and by the benchmark scripts, so a card number, a
+user's fine-tuning run and a benchmark row all use the same description.
 """
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-__all__ = ["Recipe", "RecipeError", "OPTIMIZERS"]
+__all__ = ["Recipe", "RecipeError", "OPTIMIZERS", "call_builder"]
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
 
@@ -37,6 +38,9 @@ class Recipe:
     eps: float = 1e-8                   # adam / adamw
     weight_decay: float = 0.0
     grad_clip: float | None = None      # max global L2 norm
+    param_groups: str = ""              # "" = one group over every trainable parameter; else a registered rule
+    param_groups_kwargs: Mapping[str, Any] = field(default_factory=dict)   # (motionzoo.recipes.param_groups)
+    bn_momentum: float | None = None    # BatchNorm running-average momentum while training (None: the model's own)
     # -- per-epoch schedule (motionzoo.recipes.schedules) --------------------------------------------------
     schedule: str = "constant"          # constant | step | multistep | cosine | a registered name
     step_size: int | None = None        # epochs, for "step"
@@ -74,14 +78,17 @@ class Recipe:
                 f"{self.label_smoothing}")
         if self.warmup_epochs < 0:
             bad(f"warmup_epochs must be >= 0, got {self.warmup_epochs}")
+        if self.bn_momentum is not None and not 0 < self.bn_momentum <= 1:
+            bad(f"bn_momentum must be in (0, 1] or None, got {self.bn_momentum}")
         if self.grad_clip is not None and self.grad_clip <= 0:
             bad(f"grad_clip must be positive or None, got {self.grad_clip}")
-        if any(not isinstance(k, str) for k in (*self.pipeline, *self.model_kwargs, *self.loss_kwargs)):
-            bad("pipeline, model_kwargs and loss_kwargs keys must be strings")
+        if any(not isinstance(k, str) for k in (*self.pipeline, *self.model_kwargs, *self.loss_kwargs,
+                                                *self.param_groups_kwargs)):
+            bad("pipeline, model_kwargs, loss_kwargs and param_groups_kwargs keys must be strings")
         # plain, hashable-ish containers: tuples, not lists (the recipe is frozen data)
         for name in ("betas", "milestones"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
-        for name in ("pipeline", "model_kwargs", "loss_kwargs"):
+        for name in ("pipeline", "model_kwargs", "loss_kwargs", "param_groups_kwargs"):
             object.__setattr__(self, name, _frozen(dict(getattr(self, name))))
 
     def replace(self, **changes: Any) -> "Recipe":
@@ -143,3 +150,14 @@ def _tupled(v: Any) -> Any:
     if isinstance(v, dict) and not isinstance(v, _FrozenDict):
         return {k: _tupled(x) for k, x in v.items()}
     return v
+
+
+def call_builder(builder: Callable[..., Any], model: Any, recipe: Recipe, kwargs: Mapping[str, Any], what: str) -> Any:
+    """`builder(model, recipe, **kwargs)` for a registered loss or parameter-group rule; a keyword the builder does
+    not take raises, naming the ones it takes (a recipe key that nothing reads is an error)."""
+    params = inspect.signature(builder).parameters
+    accepted = [p for p in list(params)[2:] if params[p].kind is not inspect.Parameter.VAR_KEYWORD]
+    unknown = set(kwargs) - set(accepted)
+    if unknown:
+        raise RecipeError(f"recipe {recipe.name!r}: {what} takes {accepted or 'no keywords'}, not {sorted(unknown)}")
+    return builder(model, recipe, **kwargs)

@@ -1,7 +1,8 @@
 """Training losses named by a recipe (`recipe.loss`, `recipe.loss_kwargs`).
 
 A loss builder takes `(model, recipe)` and returns the engine's loss hook
-`loss(outputs, targets, epoch) -> (total, {name: value})`; the parts are logged per epoch.
+`loss(outputs, targets, epoch) -> (total, {name: value})`; the parts are logged per epoch.  The video families'
+losses ("drsr", "drsr_capf", "smnet") are in `video_losses`.
 
     @register_loss("my_loss")
     def my_loss(model, recipe, weight: float = 1.0):      # recipe.loss_kwargs fill the keyword arguments
@@ -10,14 +11,13 @@ A loss builder takes `(model, recipe)` and returns the engine's loss hook
 """
 from __future__ import annotations
 
-import inspect
 from typing import Any, Callable, Mapping
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._recipe import Recipe, RecipeError
+from ._recipe import Recipe, RecipeError, call_builder
 
 __all__ = ["register_loss", "build_loss", "list_losses", "logits_of", "cross_entropy_loss", "LossFn"]
 
@@ -44,13 +44,7 @@ def build_loss(model: nn.Module, recipe: Recipe) -> LossFn:
     builder = _LOSSES.get(recipe.loss)
     if builder is None:
         raise RecipeError(f"recipe {recipe.name!r}: unknown loss {recipe.loss!r}; known: {', '.join(list_losses())}")
-    params = inspect.signature(builder).parameters
-    accepted = [p for p in list(params)[2:] if params[p].kind is not inspect.Parameter.VAR_KEYWORD]
-    unknown = set(recipe.loss_kwargs) - set(accepted)
-    if unknown:
-        raise RecipeError(f"recipe {recipe.name!r}: loss {recipe.loss!r} takes {accepted or 'no keywords'}, "
-                          f"not {sorted(unknown)}")
-    return builder(model, recipe, **recipe.loss_kwargs)
+    return call_builder(builder, model, recipe, recipe.loss_kwargs, f"loss {recipe.loss!r}")
 
 
 def logits_of(outputs: Any) -> torch.Tensor:
@@ -79,16 +73,6 @@ def cross_entropy_loss(label_smoothing: float = 0.0, logits_fn: Callable[[Any], 
 @register_loss("cross_entropy")
 def _cross_entropy(model: nn.Module, recipe: Recipe) -> LossFn:
     return cross_entropy_loss(recipe.label_smoothing)
-
-
-@register_loss("model")
-def _model_loss(model: nn.Module, recipe: Recipe) -> LossFn:
-    """The model's own training loss (`model.loss(outputs, targets, epoch)`), for families whose loss reads
-    their internals (DRSR's sharpened branches and distillation)."""
-    if not hasattr(model, "loss"):
-        raise RecipeError(f"recipe {recipe.name!r}: loss 'model' needs a model with a .loss method; "
-                          f"{type(model).__name__} has none")
-    return model.loss
 
 
 @register_loss("two_stream")
