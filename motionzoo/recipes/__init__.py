@@ -6,15 +6,15 @@
     train_tf = motionzoo.resolve_transforms(model, train=True, recipe=recipe)
     fit(model, train_loader, val_loader, recipe, "runs/x")
 
-`schedules` holds the per-epoch learning-rate functions, `losses` the named training losses; `skeleton` and
-`video` register the recipes.  Models never import this package; the engine, the benchmarks and the command line
+`schedules` holds the per-epoch learning-rate functions, `losses` the named training losses; `skeleton`, `gcn`
+and `video` register the recipes.  Models never import this package; the engine, the benchmarks and the command line
 read it.
 """
 from ._recipe import OPTIMIZERS, Recipe, RecipeError
 from ._registry import get_recipe, list_recipes, register_recipe
 from .losses import build_loss, list_losses, register_loss
 from .schedules import list_schedules, lr_at_epoch, register_schedule
-from . import skeleton, video  # noqa: E402,F401  (register the recipes)
+from . import skeleton, gcn, video  # noqa: E402,F401  (register the recipes)
 
 __all__ = ["Recipe", "RecipeError", "OPTIMIZERS", "get_recipe", "list_recipes", "register_recipe", "build_loss",
            "list_losses", "register_loss", "list_schedules", "lr_at_epoch", "register_schedule"]
