@@ -108,7 +108,8 @@ def skeleton_rows(bench: SkeletonBenchmark, models: Sequence[str],
     """One row per model (the baseline first), each with its recipe for `bench.key` (or `recipes[model]`).
     `extra_models` get rows that run only when `--models` selects them (e.g. `--models '*'`).  `streams[model]`
     adds that model's stream rows and their ensemble row (selected by name; see the module doc), weighted by
-    `stream_weights` (a preset of `motionzoo.engine.STREAM_WEIGHT_PRESETS` or {stream: weight})."""
+    `stream_weights` (a preset of `motionzoo.engine.STREAM_WEIGHT_PRESETS` or {stream: weight}); the ensemble
+    row's published number is `published[f"{model}/ensemble"]` (the papers' GCN tables report ensembles)."""
     published = dict(published or {})
     models = [BASELINE_MODEL] + [m for m in models if m != BASELINE_MODEL]
     rows = []
@@ -121,11 +122,13 @@ def skeleton_rows(bench: SkeletonBenchmark, models: Sequence[str],
             published_source=source, quick={"epochs": bench.quick_epochs},
             quick_reason=f"smoke schedule: {bench.quick_epochs} epochs", default=model not in extra_models))
         if model in (streams or {}):
-            rows += _stream_rows(rows[-1], streams[model], stream_weights)
+            value, source = published.get(f"{model}/ensemble", (None, f"no published ensemble for {model}"))
+            rows += _stream_rows(rows[-1], streams[model], stream_weights, value, source)
     return rows
 
 
-def _stream_rows(joint: BenchmarkRow, streams: Sequence[str], weights: str | Mapping[str, float]) -> list[BenchmarkRow]:
+def _stream_rows(joint: BenchmarkRow, streams: Sequence[str], weights: str | Mapping[str, float],
+                 published: float | None = None, published_source: str = "") -> list[BenchmarkRow]:
     """The extra stream rows of `joint` (a model's row, trained on joints) and the ensemble row over all streams."""
     from motionzoo.engine import STREAM_WEIGHT_PRESETS
     weights = STREAM_WEIGHT_PRESETS[weights] if isinstance(weights, str) else dict(weights)
@@ -138,10 +141,12 @@ def _stream_rows(joint: BenchmarkRow, streams: Sequence[str], weights: str | Map
         if stream == "joint":
             continue
         row = dataclasses.replace(joint, name=f"{joint.name}/{stream}", stream=stream, default=False,
-                                  recipe=joint.recipe.with_pipeline(stream=stream))
+                                  recipe=joint.recipe.with_pipeline(stream=stream), published=None,
+                                  published_source="the papers report stream ensembles, not this stream alone")
         rows.append(row)
         members[row.name] = weights[stream]
     label = " + ".join(f"{s} {weights[s]:g}" for s in streams)
     rows.append(dataclasses.replace(joint, name=f"{joint.name}/ensemble", stream=f"ensemble: {label}", recipe=None,
-                                    data=None, default=False, ensemble=members))
+                                    data=None, default=False, ensemble=members, published=published,
+                                    published_source=published_source))
     return rows
