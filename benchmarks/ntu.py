@@ -56,7 +56,7 @@ GCN_BODY_RULES = {"ctrgcn": "denoised_top2", "stgcn": "energy_top2"}     # each 
 
 # Embedded default: small and short enough for a 2-core CPU in a few minutes.
 SYNTH = dict(num_classes=5, samples_per_class=10, frames=(20, 30), seed=0)
-SYNTH_RECIPE = dict(epochs=5, batch_size=8, optimizer="adam", lr=2e-3, schedule="constant")
+SYNTH_RECIPE = dict(epochs=5, batch_size=8, optimizer="adam", lr=2e-3, schedule="constant", warmup_epochs=0)
 SYNTH_PIPELINE = {"clip_len": 16, "temporal": "resample"}
 
 
