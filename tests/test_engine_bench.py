@@ -190,3 +190,24 @@ def test_ensemble_row_scores_the_weighted_sum_of_its_members(tmp_path):
             assert fused_row["per_seed"][i]["folds"][k]["top1"] == pytest.approx(top1)
     md = (tmp_path / "results" / "toybench" / "e.md").read_text()
     assert "toy/2fold/ensemble" in md and "ensemble" in md
+
+
+def test_skeleton_stream_rows_and_their_ensemble():
+    """`skeleton_rows(streams=)`: the model's row is the joint stream, one row per other stream (the recipe with
+    pipeline.stream changed), and an ensemble row with the official CTR-GCN weights and the published ensemble."""
+    from benchmarks._skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
+    from motionzoo.data import UTDMHADDataset
+    bench = SkeletonBenchmark("utd_mhad", UTDMHADDataset, "utd_mhad", Protocol("utd_mhad", "xsub", num_classes=27))
+    rows = skeleton_rows(bench, [], {"ctrgcn/ensemble": (90.0, "paper")}, extra_models=["ctrgcn"],
+                         streams={"ctrgcn": STREAMS})
+    by_name = {r.name: r for r in rows}
+    assert list(by_name) == ["lstm_baseline/xsub", "ctrgcn/xsub", "ctrgcn/xsub/bone", "ctrgcn/xsub/joint_motion",
+                             "ctrgcn/xsub/bone_motion", "ctrgcn/xsub/ensemble"]
+    assert by_name["ctrgcn/xsub"].recipe.pipeline.get("stream", "joint") == "joint"
+    assert by_name["ctrgcn/xsub/bone_motion"].recipe.pipeline["stream"] == "bone_motion"
+    ens = by_name["ctrgcn/xsub/ensemble"]
+    assert dict(ens.ensemble) == {"ctrgcn/xsub": 0.6, "ctrgcn/xsub/bone": 0.6, "ctrgcn/xsub/joint_motion": 0.4,
+                                  "ctrgcn/xsub/bone_motion": 0.4}
+    assert ens.published == 90.0 and by_name["ctrgcn/xsub"].published is None and not ens.default
+    with pytest.raises(ValueError, match="joint"):
+        skeleton_rows(bench, [], extra_models=["ctrgcn"], streams={"ctrgcn": ("bone", "bone_motion")})
