@@ -34,6 +34,10 @@ Conventions:
   "SYNTHETIC — not comparable to the paper" in every output.
 - Training reports the last epoch on the test split (no test-set model selection).  `--mode eval` evaluates the
   row's pretrained weights once: std 0, n = 1, labelled as a weights evaluation.
+- Ensemble rows (`BenchmarkRow.ensemble = {member row name: weight}`) train nothing: per seed and fold they add the
+  members' test scores (logits) with the weights (`motionzoo.engine.ensemble_scores`) and score the sum.  Selecting
+  an ensemble row runs its members first; member rows with a `stream` are selected by their row name only (a model
+  pattern such as `ctrgcn*` does not pull in every stream).
 - Outputs (git-ignored): `results/<benchmark>/<run>.json|.csv|.md` and per row
   `results/<benchmark>/<run>/<row>/per_class_accuracy.csv|confusion_matrix.csv`; checkpoints and logs of each
   training under `runs/<benchmark>/<run>/<row>/seed<k>/`.
@@ -70,6 +74,7 @@ from motionzoo.engine import (describe_device, describe_env, evaluate, fit, get_
 from motionzoo.engine.metrics import most_confused_pairs
 
 __all__ = ["Protocol", "BenchmarkRow", "BenchmarkData", "RowResult", "run_benchmark", "make_parser", "run_row",
+           "run_ensemble_row",
            "write_results", "format_mean_std", "summarize", "synthetic_data", "fingerprint_files",
            "fingerprint_tensors", "FingerprintMismatch", "SYNTHETIC_LABEL", "REPO"]
 
@@ -127,6 +132,7 @@ class BenchmarkRow:
     synthetic_input_shape: tuple[int, ...] | None = None     # default: the model cfg's input_size
     stochastic_eval: bool = False                  # --mode eval over every seed (stochastic inference options)
     default: bool = True                           # run without --models (else only when a pattern selects it)
+    ensemble: Mapping[str, float] = field(default_factory=dict)  # member row name -> weight (see the module doc)
 
     def slug(self) -> str:
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", self.name).strip("_")
@@ -152,6 +158,7 @@ class RowResult:
     num_folds: int = 1
     folds_run: list[int] | None = None             # --folds: a subset of the protocol's folds
     wall_s: float | None = None
+    scores: list[list[tuple[torch.Tensor, torch.Tensor]]] = field(default_factory=list)  # [seed][fold]: (logits, y)
 
 
 # -- statistics and formatting -----------------------------------------------------------------------------
@@ -271,11 +278,32 @@ def _select(rows: Sequence[BenchmarkRow], patterns: Sequence[str] | None) -> lis
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate row names: {sorted(n for n in set(names) if names.count(n) > 1)}")
     if patterns is None:
-        return [r for r in rows if r.default]
-    chosen = [r for r in rows if any(fnmatch.fnmatch(r.name, p) or fnmatch.fnmatch(r.model, p) for p in patterns)]
+        chosen = [r for r in rows if r.default]
+    else:
+        streams = {n for r in rows for n in r.ensemble}
+
+        def by_model(r: BenchmarkRow) -> bool:
+            return not r.ensemble and not (r.stream and r.name in streams)
+        chosen = [r for r in rows if any(fnmatch.fnmatch(r.name, p) or (by_model(r) and fnmatch.fnmatch(r.model, p))
+                                         for p in patterns)]
     if not chosen:
         raise SystemExit(f"--models {' '.join(patterns)} matches no row; rows: {', '.join(names)}")
-    return chosen
+    return _with_members(rows, chosen)
+
+
+def _with_members(rows: Sequence[BenchmarkRow], chosen: list[BenchmarkRow]) -> list[BenchmarkRow]:
+    """`chosen` plus the members of its ensemble rows, every member before the first ensemble that needs it."""
+    by_name = {r.name: r for r in rows}
+    out: list[BenchmarkRow] = []
+    for r in chosen:
+        for name in r.ensemble:
+            if name not in by_name or by_name[name].ensemble:
+                raise ValueError(f"ensemble row {r.name!r}: member {name!r} is not a plain row of this benchmark")
+            if by_name[name] not in out:
+                out.append(by_name[name])
+        if r not in out:
+            out.append(r)
+    return out
 
 
 def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[str] | None = None,
@@ -301,7 +329,10 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
     results = []
     for row in _select(rows, args.models):
         t0 = time.perf_counter()
-        results.append(run_row(row, args, device, benchmark, run_name, data_cache))
+        if row.ensemble:
+            results.append(run_ensemble_row(row, args, {r.row.name: r for r in results}, benchmark))
+        else:
+            results.append(run_row(row, args, device, benchmark, run_name, data_cache))
         results[-1].wall_s = time.perf_counter() - t0
     if not is_main_process():
         return None
@@ -441,6 +472,7 @@ def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_n
     per_seed, per_class = [], []
     confusion = np.zeros((n_classes, n_classes), np.int64)
     seeds = list(args.seeds) if args.mode == "train" or row.stochastic_eval else [args.seeds[0]]
+    scores = []
     for seed in seeds:
         fold_metrics = []
         for k, data in enumerate(folds):
@@ -459,24 +491,71 @@ def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_n
             confusion += np.asarray(m["confusion_matrix"], dtype=np.int64)
             if is_main_process() and len(folds) > 1:
                 print(f"[{benchmark}] {row.name} seed {seed} fold {fold_ids[k]}: top1 {m['top1']:.2f}", flush=True)
-        # one value per seed: the mean over folds (folds are not seeds)
-        entry = {"seed": seed, **{k: float(np.mean([m[k] for m in fold_metrics])) for k in METRICS},
-                 "num_samples": int(sum(m["num_samples"] for m in fold_metrics))}
-        if len(folds) > 1 or args.folds:
-            entry["folds"] = [{"fold": f, **{k: m[k] for k in (*METRICS, "num_samples")}}
-                              for f, m in zip(fold_ids, fold_metrics)]
-        per_seed.append(entry)
-        per_class.append(list(np.nanmean([m["per_class_accuracy"] for m in fold_metrics], axis=0)))
-        if is_main_process():
-            print(f"[{benchmark}] {row.name} seed {seed}: top1 {entry['top1']:.2f}  top5 {entry['top5']:.2f}  "
-                  f"mean-class {entry['mean_class_accuracy']:.2f}  ({entry['num_samples']} samples"
-                  + (f", mean over {len(folds)} folds" if len(folds) > 1 else "") + ")", flush=True)
+        scores.append([(m.get("logits"), m.get("targets")) for m in fold_metrics])
+        per_seed.append(_seed_entry(benchmark, row.name, seed, fold_metrics, per_class,
+                                    fold_ids if len(folds) > 1 or args.folds else None))
     return RowResult(row=row, mode=args.mode, seeds=seeds, per_seed=per_seed, confusion=confusion,
                      per_class=per_class, class_names=list(folds[0].class_names), recipe=recipe,
                      recipe_overrides=overrides, data_fingerprint=fingerprint, fingerprint_ok=fp_ok,
                      synthetic=any(d.synthetic for d in folds) or args.synthetic, quick=args.quick,
                      data_notes=folds[0].notes, split=args.split, num_folds=len(folds),
-                     folds_run=fold_ids if args.folds else None)
+                     folds_run=fold_ids if args.folds else None, scores=scores)
+
+
+def _seed_entry(benchmark: str, name: str, seed: int, fold_metrics: list[dict], per_class: list,
+                fold_ids: Sequence[int] | None = None) -> dict[str, Any]:
+    """One value per seed: the mean over folds (folds are not seeds); `fold_ids` (when folds are reported) number
+    them.  Appends the seed's per-class accuracy to `per_class`."""
+    entry = {"seed": seed, **{k: float(np.mean([m[k] for m in fold_metrics])) for k in METRICS},
+             "num_samples": int(sum(m["num_samples"] for m in fold_metrics))}
+    if fold_ids is not None:
+        entry["folds"] = [{"fold": f, **{k: m[k] for k in (*METRICS, "num_samples")}}
+                          for f, m in zip(fold_ids, fold_metrics)]
+    per_class.append(list(np.nanmean([m["per_class_accuracy"] for m in fold_metrics], axis=0)))
+    if is_main_process():
+        print(f"[{benchmark}] {name} seed {seed}: top1 {entry['top1']:.2f}  top5 {entry['top5']:.2f}  "
+              f"mean-class {entry['mean_class_accuracy']:.2f}  ({entry['num_samples']} samples"
+              + (f", mean over {len(fold_metrics)} folds" if len(fold_metrics) > 1 else "") + ")", flush=True)
+    return entry
+
+
+def run_ensemble_row(row: BenchmarkRow, args, members: Mapping[str, RowResult], benchmark: str = "") -> RowResult:
+    """Score the weighted sum of the member rows' logits, seed by seed and fold by fold (nothing is trained)."""
+    from motionzoo.engine import ensemble_scores
+    from motionzoo.engine.metrics import classification_metrics
+    runs = [members[name] for name in row.ensemble]
+    first = runs[0]
+    for r in runs[1:]:
+        if r.seeds != first.seeds or r.num_folds != first.num_folds:
+            raise ValueError(f"ensemble row {row.name!r}: members ran different seeds or folds "
+                             f"({first.row.name}: {first.seeds}, {r.row.name}: {r.seeds})")
+    n_classes = row.protocol.num_classes
+    per_seed, per_class, scores = [], [], []
+    confusion = np.zeros((n_classes, n_classes), np.int64)
+    for i, seed in enumerate(first.seeds):
+        fold_metrics = []
+        for k in range(first.num_folds):
+            targets = first.scores[i][k][1]
+            for r in runs:
+                if r.scores[i][k][0] is None or not torch.equal(r.scores[i][k][1], targets):
+                    raise ValueError(f"ensemble row {row.name!r}: {r.row.name} scored other samples (or kept no "
+                                     f"scores) in seed {seed}, fold index {k}")
+            fused = ensemble_scores({r.row.name: r.scores[i][k][0] for r in runs}, dict(row.ensemble)).float()
+            m = classification_metrics(fused, targets, n_classes)
+            confusion += np.asarray(m["confusion_matrix"], dtype=np.int64)
+            fold_metrics.append(m)
+        scores.append([(None, None)] * first.num_folds)
+        fold_ids = first.folds_run or list(range(1, first.num_folds + 1))
+        per_seed.append(_seed_entry(benchmark, row.name, seed, fold_metrics, per_class,
+                                    fold_ids if first.num_folds > 1 or first.folds_run else None))
+    weights = ", ".join(f"{name} x {w:g}" for name, w in row.ensemble.items())
+    return RowResult(row=row, mode=args.mode, seeds=list(first.seeds), per_seed=per_seed, confusion=confusion,
+                     per_class=per_class, class_names=first.class_names, recipe=None,
+                     recipe_overrides=first.recipe_overrides,
+                     data_fingerprint=first.data_fingerprint, fingerprint_ok=first.fingerprint_ok,
+                     synthetic=any(r.synthetic for r in runs), quick=any(r.quick for r in runs),
+                     data_notes=f"ensemble of the logits of {weights}", split=first.split,
+                     num_folds=first.num_folds, folds_run=first.folds_run, scores=scores)
 
 
 def _train_fold(row: BenchmarkRow, args, recipe: Recipe | None, data: BenchmarkData, seed: int, device, world: int,

@@ -1,9 +1,16 @@
 """What the skeleton benchmarks share: a dataset's protocol and its rows, one per model, each trained with the
 recipe `motionzoo.recipes.get_recipe(model, dataset)` and fed by `motionzoo.resolve_transforms(model, recipe=...)`,
 the same pipeline users get.  Every table has the `lstm_baseline` row, trained by the same loop in the same run.
+
+Stream ensembles (`skeleton_rows(..., streams={"ctrgcn": STREAMS})`): one row per extra input stream (the recipe with
+`pipeline.stream` changed: bone, joint_motion, bone_motion; the model's own row is the joint stream) and an ensemble
+row that adds the streams' test logits with fixed weights (`motionzoo.engine.STREAM_WEIGHT_PRESETS`, default the
+official CTR-GCN weights: joint 0.6, bone 0.6, joint motion 0.4, bone motion 0.4).  `--models ctrgcn/xsub/ensemble`
+trains the four streams and prints five rows; `--models 'ctrgcn*'` stays the joint row alone.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -21,7 +28,9 @@ from motionzoo.data import DatasetNotFoundError, carve_validation
 from motionzoo.data.datasets import default_data_root
 from motionzoo.recipes import Recipe, get_recipe
 
-__all__ = ["SkeletonBenchmark", "skeleton_rows", "skeleton_loader", "data_root_or_shared"]
+__all__ = ["SkeletonBenchmark", "skeleton_rows", "skeleton_loader", "data_root_or_shared", "STREAMS"]
+
+STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 
 
 @dataclass(frozen=True)
@@ -94,9 +103,13 @@ def skeleton_loader(bench: SkeletonBenchmark, model: str, root: Path | None = No
 def skeleton_rows(bench: SkeletonBenchmark, models: Sequence[str],
                   published: Mapping[str, tuple[float | None, str]] | None = None, root: Path | None = None,
                   synthetic: bool = False, recipes: Mapping[str, Recipe] | None = None,
-                  extra_models: Sequence[str] = ()) -> list[BenchmarkRow]:
+                  extra_models: Sequence[str] = (), streams: Mapping[str, Sequence[str]] | None = None,
+                  stream_weights: str | Mapping[str, float] = "ctrgcn") -> list[BenchmarkRow]:
     """One row per model (the baseline first), each with its recipe for `bench.key` (or `recipes[model]`).
-    `extra_models` get rows that run only when `--models` selects them (e.g. `--models '*'`)."""
+    `extra_models` get rows that run only when `--models` selects them (e.g. `--models '*'`).  `streams[model]`
+    adds that model's stream rows and their ensemble row (selected by name; see the module doc), weighted by
+    `stream_weights` (a preset of `motionzoo.engine.STREAM_WEIGHT_PRESETS` or {stream: weight}); the ensemble
+    row's published number is `published[f"{model}/ensemble"]` (the papers' GCN tables report ensembles)."""
     published = dict(published or {})
     models = [BASELINE_MODEL] + [m for m in models if m != BASELINE_MODEL]
     rows = []
@@ -108,4 +121,32 @@ def skeleton_rows(bench: SkeletonBenchmark, models: Sequence[str],
             data=skeleton_loader(bench, model, root, synthetic), recipe=recipe, published=value,
             published_source=source, quick={"epochs": bench.quick_epochs},
             quick_reason=f"smoke schedule: {bench.quick_epochs} epochs", default=model not in extra_models))
+        if model in (streams or {}):
+            value, source = published.get(f"{model}/ensemble", (None, f"no published ensemble for {model}"))
+            rows += _stream_rows(rows[-1], streams[model], stream_weights, value, source)
+    return rows
+
+
+def _stream_rows(joint: BenchmarkRow, streams: Sequence[str], weights: str | Mapping[str, float],
+                 published: float | None = None, published_source: str = "") -> list[BenchmarkRow]:
+    """The extra stream rows of `joint` (a model's row, trained on joints) and the ensemble row over all streams."""
+    from motionzoo.engine import STREAM_WEIGHT_PRESETS
+    weights = STREAM_WEIGHT_PRESETS[weights] if isinstance(weights, str) else dict(weights)
+    unknown = [s for s in streams if s not in STREAMS or s not in weights]
+    if unknown or "joint" not in streams:
+        raise ValueError(f"{joint.name}: streams {list(streams)} must include 'joint' and come from {STREAMS} with "
+                         f"a weight each (weights: {weights})")
+    rows, members = [], {joint.name: weights["joint"]}
+    for stream in streams:
+        if stream == "joint":
+            continue
+        row = dataclasses.replace(joint, name=f"{joint.name}/{stream}", stream=stream, default=False,
+                                  recipe=joint.recipe.with_pipeline(stream=stream), published=None,
+                                  published_source="the papers report stream ensembles, not this stream alone")
+        rows.append(row)
+        members[row.name] = weights[stream]
+    label = " + ".join(f"{s} {weights[s]:g}" for s in streams)
+    rows.append(dataclasses.replace(joint, name=f"{joint.name}/ensemble", stream=f"ensemble: {label}", recipe=None,
+                                    data=None, default=False, ensemble=members, published=published,
+                                    published_source=published_source))
     return rows

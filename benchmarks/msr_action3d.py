@@ -12,10 +12,10 @@ import sys
 
 try:
     from benchmarks._common import Protocol, run_benchmark
-    from benchmarks._skeleton import SkeletonBenchmark, skeleton_rows
+    from benchmarks._skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
 except ImportError:  # run as `python benchmarks/msr_action3d.py`
     from _common import Protocol, run_benchmark
-    from _skeleton import SkeletonBenchmark, skeleton_rows
+    from _skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
 
 from motionzoo.data import MSRAction3DDataset
 
@@ -26,8 +26,10 @@ BENCH = SkeletonBenchmark(
 MODELS = ["two_stream_rnn"]                                           # default rows: the baseline and the paper's model
 EXTRA = ["temporal_rnn_hierarchical", "spatial_rnn_traversal",        # its streams and the other variants:
          "temporal_rnn_stacked", "temporal_rnn_part_hier", "spatial_rnn_chain"]   # run with --models "*"
+GCN = ["ctrgcn", "stgcn"]       # graph-convolution rows (issue 13): --models 'ctrgcn*' or "*"
 
-ROWS = skeleton_rows(BENCH, MODELS, extra_models=EXTRA)
+ROWS = skeleton_rows(BENCH, MODELS, extra_models=EXTRA + GCN,
+                     streams={"ctrgcn": STREAMS})
 
 if __name__ == "__main__":
     run_benchmark("msr_action3d", ROWS, sys.argv[1:])

@@ -13,10 +13,10 @@ import sys
 
 try:
     from benchmarks._common import Protocol, run_benchmark
-    from benchmarks._skeleton import SkeletonBenchmark, skeleton_rows
+    from benchmarks._skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
 except ImportError:  # run as `python benchmarks/natops.py`
     from _common import Protocol, run_benchmark
-    from _skeleton import SkeletonBenchmark, skeleton_rows
+    from _skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
 
 from motionzoo.data import NATOPSDataset
 
@@ -26,7 +26,9 @@ BENCH = SkeletonBenchmark(
              description="fixed UEA train/test split; 1 clip; last epoch"))
 MODELS = ["two_stream_rnn"]                                           # default rows: the baseline and the paper's model
 EXTRA = ["temporal_rnn_stacked", "spatial_rnn_traversal", "spatial_rnn_chain"]   # run with --models "*"
-ROWS = skeleton_rows(BENCH, MODELS, extra_models=EXTRA)
+GCN = ["ctrgcn", "stgcn"]       # graph-convolution rows (issue 13): --models 'ctrgcn*' or "*"
+ROWS = skeleton_rows(BENCH, MODELS, extra_models=EXTRA + GCN,
+                     streams={"ctrgcn": STREAMS})
 
 if __name__ == "__main__":
     run_benchmark("natops", ROWS, sys.argv[1:])

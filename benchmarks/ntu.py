@@ -1,5 +1,5 @@
-"""NTU RGB+D 60: the two-stream RNN table (Wang & Wang 2017), the NAS-Bench-201 skeleton-image row and the plain
-baseline.
+"""NTU RGB+D 60: the two-stream RNN table (Wang & Wang 2017), the NAS-Bench-201 skeleton-image row, the graph
+convolutions (ST-GCN, CTR-GCN and its four-stream ensemble) and the plain baseline.
 
     python benchmarks/ntu.py                                   # embedded default: SYNTHETIC NTU-format files
     python benchmarks/ntu.py --data-root /data/nturgb+d_skeletons [--protocols xsub xview] [--seeds 0 1 2]
@@ -7,7 +7,10 @@ baseline.
 With `--data-root` (a folder of original `.skeleton` files) the rows follow the authors' protocol with their
 recipes (`motionzoo.recipes.get_recipe(model, "ntu60")`): one sample per moving body (skeleton-data.md §1.9 a),
 missing-skeleton files removed (`--missing`, default: the official list in ../shared/data when present), the
-two-centre normalisation, the first 100 frames with zeros prepended, Nesterov SGD, and the 3D transform.
+two-centre normalisation, the first 100 frames with zeros prepended, Nesterov SGD, and the 3D transform.  The graph
+rows follow their authors' recipes and body rules: CTR-GCN the SGN-denoised two bodies (`denoised_top2`), ST-GCN the
+two most energetic body slots (`energy_top2`).  `--models ctrgcn/xsub/ensemble` adds CTR-GCN's bone, joint-motion
+and bone-motion streams and the ensemble of the four (the published CTR-GCN numbers are that ensemble's).
 
 Without `--data-root`, the embedded default writes synthetic NTU `.skeleton` files (real file names, 1-2 bodies,
 class-dependent motions) with `motionzoo.data.write_synthetic_ntu`, reads them back through the same reader,
@@ -23,10 +26,10 @@ from pathlib import Path
 
 try:
     from benchmarks._common import Protocol, run_benchmark
-    from benchmarks._skeleton import SkeletonBenchmark, skeleton_rows
+    from benchmarks._skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
 except ImportError:  # run as `python benchmarks/ntu.py`
     from _common import Protocol, run_benchmark
-    from _skeleton import SkeletonBenchmark, skeleton_rows
+    from _skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
 
 import motionzoo
 from motionzoo.data import NTUSkeletonDataset, write_synthetic_ntu
@@ -35,19 +38,25 @@ from motionzoo.recipes import get_recipe
 
 # Published numbers (skeleton-models.md §A.11): survey Table III for the final model; the stream rows are quoted
 # from a port's README and unverified.
+_STGCN_SRC = "yysijie/st-gcn OLD_README.md: expected top-1 of the released NTU models"
+_CTRGCN_SRC = ("Chen et al. ICCV 2021, 4-stream ensemble (values as listed by Papers with Code, not checked against "
+               "the PDF)")
 PUBLISHED = {
     "xsub": {"two_stream_rnn": (71.3, "Sun et al. TPAMI 2022 survey, Table III (with 3D transformation)"),
              "temporal_rnn_hierarchical": (67.8, "wyy27 README, quoted as the paper's (unverified)"),
-             "spatial_rnn_traversal": (55.2, "wyy27 README, quoted as the paper's (unverified)")},
-    "xview": {"two_stream_rnn": (79.5, "Sun et al. TPAMI 2022 survey, Table III (with 3D transformation)")},
+             "spatial_rnn_traversal": (55.2, "wyy27 README, quoted as the paper's (unverified)"),
+             "stgcn": (81.6, _STGCN_SRC), "ctrgcn/ensemble": (92.4, _CTRGCN_SRC)},
+    "xview": {"two_stream_rnn": (79.5, "Sun et al. TPAMI 2022 survey, Table III (with 3D transformation)"),
+              "stgcn": (88.8, _STGCN_SRC), "ctrgcn/ensemble": (96.8, _CTRGCN_SRC)},
 }
 EXPECTED_TEST = {"xsub": 16_487, "xview": 18_932}   # videos after removing missing skeletons (§1.6)
 MISSING_LIST = "ntu_metadata/official/NTU_RGBD_samples_with_missing_skeletons.txt"
 MODELS = ["two_stream_rnn", "temporal_rnn_hierarchical", "spatial_rnn_traversal"]
+GCN_BODY_RULES = {"ctrgcn": "denoised_top2", "stgcn": "energy_top2"}     # each authors' body selection
 
 # Embedded default: small and short enough for a 2-core CPU in a few minutes.
 SYNTH = dict(num_classes=5, samples_per_class=10, frames=(20, 30), seed=0)
-SYNTH_RECIPE = dict(epochs=5, batch_size=8, optimizer="adam", lr=2e-3, schedule="constant")
+SYNTH_RECIPE = dict(epochs=5, batch_size=8, optimizer="adam", lr=2e-3, schedule="constant", warmup_epochs=0)
 SYNTH_PIPELINE = {"clip_len": 16, "temporal": "resample"}
 
 
@@ -73,7 +82,8 @@ def rows(root: Path, protocols, missing: Path | None, synthetic: bool):
                                 split_kwargs={**split, "body_rule": "moving_bodies"})
         both = SkeletonBenchmark("ntu60", NTUSkeletonDataset, "", protocol,
                                  split_kwargs={**split, "body_rule": "denoised_top2"})
-        recipes = {m: _synthetic_recipe(m, proto) for m in ["lstm_baseline", *MODELS]} if synthetic else None
+        recipes = ({m: _synthetic_recipe(m, proto) for m in ["lstm_baseline", *MODELS, *GCN_BODY_RULES]}
+                   if synthetic else None)
         for r in skeleton_rows(rnn, MODELS, PUBLISHED.get(proto, {}), root=root, synthetic=synthetic,
                                recipes=recipes):
             # the baseline sees both persons of a video (denoised top-2 bodies), as graph models do
@@ -83,6 +93,12 @@ def rows(root: Path, protocols, missing: Path | None, synthetic: bool):
         out += [r for r in skeleton_rows(both, ["nasbench201"], root=root, synthetic=synthetic,
                                          recipes={"nasbench201": nas, **(recipes or {})})
                 if r.model == "nasbench201"]
+        for model, rule in GCN_BODY_RULES.items():
+            bench = SkeletonBenchmark("ntu60", NTUSkeletonDataset, "", protocol,
+                                      split_kwargs={**split, "body_rule": rule})
+            out += [r for r in skeleton_rows(bench, [model], PUBLISHED.get(proto, {}), root=root, synthetic=synthetic,
+                                             recipes=recipes, streams={"ctrgcn": STREAMS})
+                    if r.model == model]
     return out
 
 

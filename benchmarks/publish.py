@@ -44,13 +44,20 @@ def counted_runs(root: Path = RESULTS) -> list[tuple[Path, dict]]:
     return runs
 
 
+def row_key(r: dict) -> str:
+    """"<dataset>_<split>", plus "_<variant>" for a row named "<model>/<split>/<variant>" (a stream of a model, or
+    its stream ensemble), so a model's joint row, its other streams and its ensemble are quoted separately."""
+    parts = r["name"].split("/", 2)
+    return f"{r['dataset']}_{r['split']}" + (f"_{parts[2]}" if len(parts) == 3 else "")
+
+
 def measured_table(runs) -> dict[str, dict[str, dict]]:
-    """{arch: {"<dataset>_<split>": entry}}, the best-backed run per (arch, dataset split)."""
+    """{arch: {row_key: entry}}, the best-backed run per (arch, dataset split[, stream or ensemble])."""
     chosen: dict[tuple[str, str], tuple] = {}
     for path, doc in runs:
         base = {(r["dataset"], r["split"]): r for r in doc["rows"] if r["model"] == BASELINE}
         for r in doc["rows"]:
-            key = (r["model"], f"{r['dataset']}_{r['split']}")
+            key = (r["model"], row_key(r))
             rank = (r["n_seeds"], doc["created_utc"])
             if key not in chosen or rank > chosen[key][0]:
                 b = base.get((r["dataset"], r["split"]))

@@ -14,10 +14,10 @@ import sys
 
 try:
     from benchmarks._common import Protocol, run_benchmark
-    from benchmarks._skeleton import SkeletonBenchmark, skeleton_rows
+    from benchmarks._skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
 except ImportError:  # run as `python benchmarks/sbu.py`
     from _common import Protocol, run_benchmark
-    from _skeleton import SkeletonBenchmark, skeleton_rows
+    from _skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
 
 from motionzoo.data import SBUDataset
 
@@ -29,10 +29,12 @@ BENCH = SkeletonBenchmark(
 MODELS = ["two_stream_rnn"]                                           # default rows: the baseline and the paper's model
 EXTRA = ["temporal_rnn_hierarchical", "spatial_rnn_traversal",        # its streams and the other variants:
          "temporal_rnn_stacked", "temporal_rnn_part_hier", "spatial_rnn_chain"]   # run with --models "*"
+GCN = ["ctrgcn", "stgcn"]       # graph-convolution rows (issue 13): --models 'ctrgcn*' or "*"
 
 PUBLISHED = {"two_stream_rnn": (94.8, "Wang & Wang 2017 as recalled (skeleton-models.md §A.11, unverified; "
                                       "5-fold mean)")}
-ROWS = skeleton_rows(BENCH, MODELS, PUBLISHED, extra_models=EXTRA)
+ROWS = skeleton_rows(BENCH, MODELS, PUBLISHED, extra_models=EXTRA + GCN,
+                     streams={"ctrgcn": STREAMS})
 
 if __name__ == "__main__":
     run_benchmark("sbu", ROWS, sys.argv[1:])

@@ -16,10 +16,10 @@ import sys
 
 try:
     from benchmarks._common import Protocol, run_benchmark
-    from benchmarks._skeleton import SkeletonBenchmark, skeleton_rows
+    from benchmarks._skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
 except ImportError:  # run as `python benchmarks/utd_mhad.py`
     from _common import Protocol, run_benchmark
-    from _skeleton import SkeletonBenchmark, skeleton_rows
+    from _skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
 
 from motionzoo.data import UTDMHADDataset
 
@@ -31,8 +31,10 @@ MODELS = ["two_stream_rnn",                                           # default 
           "nasbench201"]                                      # and the NAS thesis' cell (its dataset)
 EXTRA = ["temporal_rnn_hierarchical", "spatial_rnn_traversal",        # the streams and the other variants:
          "temporal_rnn_stacked", "temporal_rnn_part_hier", "spatial_rnn_chain"]   # run with --models "*"
+GCN = ["ctrgcn", "stgcn"]       # graph-convolution rows (issue 13): --models 'ctrgcn*' or "*"
 
-ROWS = skeleton_rows(BENCH, MODELS, extra_models=EXTRA)
+ROWS = skeleton_rows(BENCH, MODELS, extra_models=EXTRA + GCN,
+                     streams={"ctrgcn": STREAMS})
 
 if __name__ == "__main__":
     run_benchmark("utd_mhad", ROWS, sys.argv[1:])

@@ -155,3 +155,59 @@ def test_default_workers_fit_the_machine(monkeypatch):
     assert default_num_workers() == 0
     monkeypatch.setattr("os.cpu_count", lambda: 32)
     assert default_num_workers() == 8
+
+
+def test_ensemble_row_scores_the_weighted_sum_of_its_members(tmp_path):
+    """An ensemble row trains nothing: per seed and fold it scores 0.6 x member A's logits + 0.4 x member B's.
+    Selecting it runs its members first; a model pattern selects the plain row, not the stream member."""
+    from safetensors.torch import load_file
+    from benchmarks._common import _select
+    proto = Protocol("toy", "2fold", num_classes=3)
+    common = dict(model="toy", protocol=proto, build_model=_build, data=_fold_data)
+    a = BenchmarkRow("toy/2fold", recipe=RECIPE.replace(epochs=3), **common)
+    b = BenchmarkRow("toy/2fold/bone", stream="bone", default=False, recipe=RECIPE.replace(epochs=1, lr=0.3), **common)
+    ens = BenchmarkRow("toy/2fold/ensemble", model="toy", protocol=proto, stream="ensemble", default=False,
+                       ensemble={a.name: 0.6, b.name: 0.4})
+    assert [r.name for r in _select([a, b, ens], ["toy"])] == ["toy/2fold"]
+    runs = tmp_path / "runs"
+    argv = ["--out", str(tmp_path / "results"), "--runs-dir", str(runs), "--run-name", "e", "--no-progress",
+            "--no-plots", "--seeds", "0", "1", "--models", "toy/2fold/ensemble"]
+    doc = run_benchmark("toybench", [a, b, ens], argv)
+    assert [r["name"] for r in doc["rows"]] == [a.name, b.name, ens.name]
+    fused_row = doc["rows"][2]
+    assert fused_row["recipe"] is None and fused_row["n_seeds"] == 2 and fused_row["num_folds"] == 2
+    for i, seed in enumerate((0, 1)):
+        for k, data in enumerate(_fold_data(None, False)):
+            x, y = data.test.tensors
+            fused = 0
+            for row, w in ((a, 0.6), (b, 0.4)):
+                model = _build()
+                model.load_state_dict(load_file(runs / "toybench" / "e" / row.slug() / f"fold{k + 1}" / f"seed{seed}"
+                                                / "last" / "model.safetensors"))
+                with torch.no_grad():
+                    fused = fused + w * model(x)
+            top1 = 100.0 * float((fused.argmax(1) == y).float().mean())
+            assert fused_row["per_seed"][i]["folds"][k]["top1"] == pytest.approx(top1)
+    md = (tmp_path / "results" / "toybench" / "e.md").read_text()
+    assert "toy/2fold/ensemble" in md and "ensemble" in md
+
+
+def test_skeleton_stream_rows_and_their_ensemble():
+    """`skeleton_rows(streams=)`: the model's row is the joint stream, one row per other stream (the recipe with
+    pipeline.stream changed), and an ensemble row with the official CTR-GCN weights and the published ensemble."""
+    from benchmarks._skeleton import STREAMS, SkeletonBenchmark, skeleton_rows
+    from motionzoo.data import UTDMHADDataset
+    bench = SkeletonBenchmark("utd_mhad", UTDMHADDataset, "utd_mhad", Protocol("utd_mhad", "xsub", num_classes=27))
+    rows = skeleton_rows(bench, [], {"ctrgcn/ensemble": (90.0, "paper")}, extra_models=["ctrgcn"],
+                         streams={"ctrgcn": STREAMS})
+    by_name = {r.name: r for r in rows}
+    assert list(by_name) == ["lstm_baseline/xsub", "ctrgcn/xsub", "ctrgcn/xsub/bone", "ctrgcn/xsub/joint_motion",
+                             "ctrgcn/xsub/bone_motion", "ctrgcn/xsub/ensemble"]
+    assert by_name["ctrgcn/xsub"].recipe.pipeline.get("stream", "joint") == "joint"
+    assert by_name["ctrgcn/xsub/bone_motion"].recipe.pipeline["stream"] == "bone_motion"
+    ens = by_name["ctrgcn/xsub/ensemble"]
+    assert dict(ens.ensemble) == {"ctrgcn/xsub": 0.6, "ctrgcn/xsub/bone": 0.6, "ctrgcn/xsub/joint_motion": 0.4,
+                                  "ctrgcn/xsub/bone_motion": 0.4}
+    assert ens.published == 90.0 and by_name["ctrgcn/xsub"].published is None and not ens.default
+    with pytest.raises(ValueError, match="joint"):
+        skeleton_rows(bench, [], extra_models=["ctrgcn"], streams={"ctrgcn": ("bone", "bone_motion")})

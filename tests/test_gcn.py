@@ -251,3 +251,40 @@ def test_the_stgcn_fixture_sees_the_partition_and_the_edge_importance():
         for model in (paper, plain):
             with pytest.raises(AssertionError):
                 assert_close_scaled(model(x), ref["logits"])
+
+
+# -- recipes ---------------------------------------------------------------------------------------------------------
+def test_official_recipes_follow_the_authors_configs():
+    from motionzoo.recipes import get_recipe
+    ctr = get_recipe("ctrgcn", "ntu60")
+    # main.py: lr (e + 1) / 5 during the 5 warm-up epochs, then x0.1 at 35 and 55 of 65
+    expected = [0.1 * (e + 1) / 5 if e < 5 else 0.1 * 0.1 ** ((e >= 35) + (e >= 55)) for e in range(65)]
+    assert [ctr.lr_at(e) for e in range(65)] == pytest.approx(expected)
+    assert (ctr.optimizer, ctr.nesterov, ctr.momentum, ctr.weight_decay, ctr.batch_size, ctr.epochs) == (
+        "sgd", True, 0.9, 4e-4, 64, 65)
+    t = motionzoo.resolve_transforms("ctrgcn", train=False, recipe=ctr)
+    assert (t.clip_len, t.temporal, t.center_crop, t.num_person) == (64, "interpolate", 0.95, 2)
+    ucla = get_recipe("ctrgcn", "nwucla")
+    assert (ucla.batch_size, ucla.weight_decay, ucla.model_kwargs["num_person"], ucla.pipeline["clip_len"]) == (
+        16, 1e-4, 1, 52)
+    assert ucla.lr_at(249) == pytest.approx(0.1) and ucla.lr_at(250) == pytest.approx(0.01)   # step at 50 x repeat 5
+    st = get_recipe("stgcn", "ntu60")
+    assert [st.lr_at(e) for e in (0, 9, 10, 49, 50, 79)] == pytest.approx([0.1, 0.1, 0.01, 0.01, 0.001, 0.001])
+    t = motionzoo.resolve_transforms("stgcn", train=True, recipe=st)
+    assert (t.clip_len, t.temporal, t.normalization, t.random_affine_p) == (300, "pad_end", "none", 0.0)
+
+
+@pytest.mark.parametrize("arch", ["ctrgcn", "stgcn"])
+@pytest.mark.parametrize("dataset, shape", [("utd_mhad", (1, 40, 20, 3)), ("natops", (1, 51, 8, 3)),
+                                            ("sbu", (2, 25, 15, 3)), ("msr_action3d", (1, 30, 20, 3))])
+def test_shared_dataset_recipes_build_and_train(arch, dataset, shape):
+    """Every CPU recipe's builder keywords and pipeline fit its dataset's samples (a training step runs)."""
+    from motionzoo.recipes import get_recipe
+    recipe = get_recipe(arch, dataset)
+    model = motionzoo.create_model(arch, num_classes=5, **recipe.model_kwargs)
+    t = motionzoo.resolve_transforms(model, train=True, recipe=recipe)
+    rng = np.random.default_rng(0)
+    x = torch.stack([t(rng.normal(size=shape).astype(np.float32), rng=rng) for _ in range(2)])
+    loss = torch.nn.functional.cross_entropy(model(x), torch.tensor([0, 1]))
+    loss.backward()
+    assert torch.isfinite(loss) and x.shape[2] == recipe.pipeline["clip_len"]

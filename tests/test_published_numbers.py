@@ -35,7 +35,7 @@ def test_every_quoted_number_has_its_result_file():
             path = REPO / e["result_file"]
             assert path.exists(), f"{arch} {key}: {e['result_file']} is not committed"
             doc = json.loads(path.read_text())
-            row = next(r for r in doc["rows"] if r["model"] == arch and f"{r['dataset']}_{r['split']}" == key)
+            row = next(r for r in doc["rows"] if r["model"] == arch and publish.row_key(r) == key)
             assert e["top1_mean"] == pytest.approx(row["reproduced_mean"], abs=0.005)
             assert e["n_seeds"] == row["n_seeds"] == len(row["per_seed"]) and e["command"] == doc["command"]
 
@@ -52,3 +52,10 @@ def test_a_changed_number_is_caught(tmp_path, monkeypatch):
     (fake / path.name).write_text(json.dumps(doc))
     monkeypatch.setattr(publish, "RESULTS", tmp_path)
     assert publish.measured_table(publish.counted_runs(tmp_path)) != json.loads(MEASURED_FILE.read_text())
+
+
+def test_streams_and_ensembles_are_quoted_apart_from_the_model_row():
+    row = {"dataset": "ntu60", "split": "xsub"}
+    assert publish.row_key({**row, "name": "ctrgcn/xsub"}) == "ntu60_xsub"
+    assert publish.row_key({**row, "name": "ctrgcn/xsub/bone"}) == "ntu60_xsub_bone"
+    assert publish.row_key({**row, "name": "ctrgcn/xsub/ensemble"}) == "ntu60_xsub_ensemble"

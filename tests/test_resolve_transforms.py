@@ -149,3 +149,60 @@ def test_streams_side_by_side_and_augmentation_on_joints():
     assert not y[..., -1, :, 3:].any()
     model = motionzoo.create_model("temporal_rnn_hierarchical", topology="kinect_v1_20", in_chans=6, num_classes=27)
     assert model(y.unsqueeze(0)).shape == (1, 27)
+
+
+# -- the GCN feeders' temporal handling -----------------------------------------------------------------------------
+@pytest.mark.parametrize("t, length", [(37, 64), (100, 64), (64, 64), (1, 52), (300, 52)])
+def test_resample_interpolate_is_the_ctrgcn_feeders_resize(t, length):
+    """The CTR-GCN feeder resizes the (C V M, T) image with F.interpolate(bilinear, align_corners=False)."""
+    from motionzoo.data import resample_interpolate
+    x = np.random.default_rng(t).normal(size=(2, t, 25, 3)).astype(np.float32)
+    img = torch.from_numpy(x).permute(0, 2, 3, 1).reshape(1, 1, 2 * 25 * 3, t)       # (M V C) rows, T columns
+    ref = torch.nn.functional.interpolate(img, size=(2 * 25 * 3, length), mode="bilinear", align_corners=False)
+    ref = ref.reshape(2, 25, 3, length).permute(0, 3, 1, 2).numpy()
+    y = resample_interpolate(x, length)
+    assert y.shape == (2, length, 25, 3) and y.dtype == np.float32
+    np.testing.assert_allclose(y, ref, rtol=0, atol=1e-6)
+
+
+def test_pad_end_keeps_the_first_frames_and_appends_zeros():
+    """ST-GCN's NTU data: the sequence at the start of a fixed-length buffer, zeros after it."""
+    x = _walk(t=30)
+    y = motionzoo.resolve_transforms("stgcn", clip_len=50)(x[None][:, 0])
+    assert y.shape == (2, 50, 25, 3)                                          # 2 person slots, second zero-filled
+    torch.testing.assert_close(y[0, :30], torch.from_numpy(x[0]))
+    assert not y[:, 30:].any() and not y[1].any()
+    long = _walk(t=80)
+    torch.testing.assert_close(motionzoo.resolve_transforms("stgcn", clip_len=50)(long)[0], torch.from_numpy(long[0, :50]))
+
+
+def test_center_crop_at_evaluation_only():
+    """The CTR-GCN test feeder keeps the central 95 % of the frames (int(0.05 T / 2) cut at each end), then resizes;
+    training ignores it (it crops at random instead)."""
+    from motionzoo.data import resample_interpolate
+    x = _walk(t=100)
+    ev = motionzoo.resolve_transforms("ctrgcn", normalization="none")        # the cfg: interpolate, centre 95 %
+    assert (ev.temporal, ev.center_crop, ev.clip_len) == ("interpolate", 0.95, 64)
+    torch.testing.assert_close(ev(x)[0], torch.from_numpy(resample_interpolate(x[:, 2:98], 64)[0]))
+    assert not torch.allclose(ev(x)[0], torch.from_numpy(resample_interpolate(x, 64)[0]))
+    tr = motionzoo.resolve_transforms("ctrgcn", train=True, normalization="none")
+    torch.testing.assert_close(tr(x, rng=np.random.default_rng(0))[0], torch.from_numpy(resample_interpolate(x, 64)[0]))
+    with pytest.raises(PipelineError, match="center_crop"):
+        motionzoo.resolve_transforms("ctrgcn", center_crop=0.0)
+
+
+def test_random_temporal_crop_keeps_at_least_min_frames():
+    """The CTR-GCN training feeder crops 50-100 % of the frames but never fewer than 64 (nor more than there are)."""
+    x = _walk(t=100)
+    t = motionzoo.resolve_transforms("ctrgcn", train=True, normalization="none", temporal="pad_end", clip_len=100,
+                                     random_temporal_crop=(0.5, 0.5), random_temporal_crop_min_frames=64)
+    for seed in range(5):
+        y = t(x, rng=np.random.default_rng(seed))[0].numpy()
+        kept = int(np.abs(y).sum(axis=(1, 2)).astype(bool).sum())
+        start = int(np.flatnonzero((x[0] == y[0]).all(axis=(1, 2)))[0])
+        assert kept == 64 and np.array_equal(y[:64], x[0, start:start + 64])
+    short = _walk(t=40)
+    y = t(short, rng=np.random.default_rng(0))[0]
+    torch.testing.assert_close(y[:40], torch.from_numpy(short[0]))            # shorter than the floor: all of it
+    with pytest.raises(PipelineError, match="temporal=.*pad_end.*interpolate"):
+        motionzoo.resolve_transforms("ctrgcn", temporal="crop")

@@ -20,9 +20,9 @@ from .nw_ucla import read_nw_ucla, NW_UCLA_CLASSES
 from .utkinect import read_utkinect_joints, read_utkinect_labels, UTKINECT_CLASSES
 from .formats import convert_keypoints, conversion_rules, list_keypoint_conversions
 from .transforms import (Compose, two_centre_normalize, center_on_joint, select_most_active, fixed_length,
-                         resample_linspace, temporal_window, random_start_crop, rnn_windows, resample_hpc350,
-                         rotation_matrix, skeleton_to_image, SkeletonToImage, IMAGE_PRESETS, hpc_frame_features,
-                         first_frame_normalize, bones, motion)
+                         resample_linspace, resample_interpolate, temporal_window, random_start_crop, rnn_windows,
+                         resample_hpc350, rotation_matrix, skeleton_to_image, SkeletonToImage, IMAGE_PRESETS,
+                         hpc_frame_features, first_frame_normalize, bones, motion)
 from .splits import carve_validation
 from .datasets import (SkeletonDataset, NTUSkeletonDataset, SBUDataset, UTDMHADDataset, MSRAction3DDataset,
                        NATOPSDataset, NWUCLADataset, UTKinectDataset, DATASETS, get_dataset, pad_collate)
@@ -42,7 +42,8 @@ __all__ = [
     "read_nw_ucla", "NW_UCLA_CLASSES", "read_utkinect_joints", "read_utkinect_labels", "UTKINECT_CLASSES",
     "convert_keypoints", "conversion_rules", "list_keypoint_conversions",
     "Compose", "two_centre_normalize", "center_on_joint", "select_most_active", "fixed_length", "resample_linspace",
-    "temporal_window", "random_start_crop", "rnn_windows", "resample_hpc350", "rotation_matrix",
+    "resample_interpolate", "temporal_window", "random_start_crop", "rnn_windows", "resample_hpc350",
+    "rotation_matrix",
     "skeleton_to_image", "SkeletonToImage", "IMAGE_PRESETS", "hpc_frame_features", "first_frame_normalize", "bones",
     "motion", "carve_validation",
     "SkeletonDataset", "NTUSkeletonDataset", "SBUDataset", "UTDMHADDataset", "MSRAction3DDataset", "NATOPSDataset",

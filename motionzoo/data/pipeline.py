@@ -21,7 +21,7 @@ import torch
 
 from .topology import get_topology
 from .transforms import (bones, center_on_joint, first_frame_normalize, fixed_length, motion, random_start_crop,
-                         resample_linspace, rotation_matrix, two_centre_normalize)
+                         resample_interpolate, resample_linspace, rotation_matrix, two_centre_normalize)
 
 __all__ = ["SkeletonSequencePipeline", "PoseFeaturePipeline", "SkeletonImagePipeline", "register_pipeline",
            "build_pipeline", "validate_pipeline", "list_pipelines", "pipeline_fields", "PipelineError"]
@@ -107,9 +107,9 @@ def _tensor(x: np.ndarray) -> torch.Tensor:
 class SkeletonSequencePipeline:
     """Canonical (M, T, V, C) skeleton -> a fixed-length sequence for the recurrent and graph models.
 
-    Steps, in order: `coordinate_scale`; `normalization`; in training the random temporal crop; `temporal` to
-    `clip_len` frames; in training the random start-crop and the random rotation + scale (of the joints); `stream`;
-    `persons`.
+    Steps, in order: `coordinate_scale`; `normalization`; in training the random temporal crop, at evaluation the
+    centre crop; `temporal` to `clip_len` frames; in training the random start-crop and the random rotation + scale
+    (of the joints); `stream`; `persons`.
 
     normalization  "two_centre" (the two-stream RNN authors', per frame), "center" (root joint per frame),
                    "scene" (one translation for the sample: body 0's root joint in its first present frame),
@@ -120,7 +120,9 @@ class SkeletonSequencePipeline:
                    "bone_motion" (frame differences of those), or several joined by "+" ("joint+joint_motion"):
                    their channels side by side (the model's in_chans = 3 x their number)
     temporal       "pad_front": the first `clip_len` frames with zeros prepended to shorter sequences (the
-                   two-stream RNN authors'); "resample": round(linspace) to `clip_len` frames
+                   two-stream RNN authors'); "pad_end": the first `clip_len` frames with zeros appended (ST-GCN's
+                   NTU data); "resample": round(linspace) to `clip_len` frames; "interpolate": linear interpolation
+                   to `clip_len` frames (the CTR-GCN feeder's resize, `transforms.resample_interpolate`)
     persons        "per_body" -> (M, T, V, C), M = 1 squeezed to (T, V, C); "concat" -> (num_person, T, V, C),
                    missing bodies zero-filled; a body beyond `num_person` that carries data is an error (select
                    bodies in the dataset: `body_rule=`), never silently dropped
@@ -131,6 +133,10 @@ class SkeletonSequencePipeline:
                    re-pad k zeros at the front (T unchanged)
     random_temporal_crop  training: (lo, hi): keep a contiguous window of a fraction r ~ U(lo, hi) of the
                    sequence, at a uniform start, before `temporal` brings it to `clip_len`; (1, 1) = off
+    random_temporal_crop_min_frames  the random temporal crop keeps at least this many frames (all of a shorter
+                   sequence): the CTR-GCN feeder's floor of 64, the clip length
+    center_crop    evaluation: keep the central fraction f of the frames, int((1 - f) T / 2) dropped at each end,
+                   before `temporal` (the CTR-GCN feeder's test crop, f = 0.95); 1 = off
     integer_degrees  draw whole degrees (the two-stream RNN authors')
     stream_style   "motionzoo": bones along the topology's parents with roots keeping their position, motion zero
                    into or out of absent frames; "gcn_feeder": the ST-GCN / CTR-GCN feeders' streams (bones directed
@@ -151,12 +157,15 @@ class SkeletonSequencePipeline:
     random_start_crop: float = 0.0
     random_start_crop_p: float = 0.0
     random_temporal_crop: tuple[float, float] = (1.0, 1.0)
+    random_temporal_crop_min_frames: int = 1
+    center_crop: float = 1.0
     integer_degrees: bool = False
     stream_style: str = "motionzoo"
     train: bool = False
 
     NORMALIZATIONS = ("two_centre", "center", "scene", "first_frame", "none")
     STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
+    TEMPORAL = ("pad_front", "pad_end", "resample", "interpolate")
     stochastic = True          # takes `rng=` (datasets pass one per (seed, epoch, index))
 
     def __post_init__(self):
@@ -165,7 +174,7 @@ class SkeletonSequencePipeline:
         for name in self.stream.split("+"):
             _choice("stream", name, self.STREAMS)
         _choice("stream_style", self.stream_style, ("motionzoo", "gcn_feeder"))
-        _choice("temporal", self.temporal, ("pad_front", "resample"))
+        _choice("temporal", self.temporal, self.TEMPORAL)
         _choice("persons", self.persons, ("per_body", "concat"))
         if self.clip_len < 1 or self.num_person < 1:
             raise PipelineError(f"clip_len and num_person must be >= 1, got {self.clip_len}, {self.num_person}")
@@ -175,6 +184,9 @@ class SkeletonSequencePipeline:
         lo, hi = self.random_temporal_crop
         if not 0 < lo <= hi <= 1:
             raise PipelineError(f"random_temporal_crop needs 0 < lo <= hi <= 1, got {self.random_temporal_crop}")
+        if not 0 < self.center_crop <= 1 or self.random_temporal_crop_min_frames < 1:
+            raise PipelineError(f"center_crop must be in (0, 1] and random_temporal_crop_min_frames >= 1; got "
+                                f"{self.center_crop}, {self.random_temporal_crop_min_frames}")
         if len(self.random_rotate) != 3 or len(self.random_scale) != 2 or not 0 < self.random_scale[0] <= self.random_scale[1]:
             raise PipelineError(f"random_rotate needs 3 angles and random_scale (lo, hi) with 0 < lo <= hi; got "
                                 f"{self.random_rotate}, {self.random_scale}")
@@ -216,8 +228,10 @@ class SkeletonSequencePipeline:
         if self.train and self.random_temporal_crop[0] < 1.0:
             rng = rng if rng is not None else np.random.default_rng()
             x = self._temporal_crop(x, rng)
-        x = resample_linspace(x, self.clip_len) if self.temporal == "resample" else fixed_length(
-            x, self.clip_len, pad="prepend", crop="first")
+        elif not self.train and self.center_crop < 1.0:
+            cut = int((1.0 - self.center_crop) * x.shape[1] / 2)
+            x = x[:, cut:x.shape[1] - cut]
+        x = self._to_clip(x)
         if self.train:
             rng = rng if rng is not None else np.random.default_rng()
             if self.random_start_crop_p > 0 and self.random_start_crop > 0:
@@ -234,9 +248,18 @@ class SkeletonSequencePipeline:
             x = bones(x, topo, root="zero", tree="centre") if feeder else bones(x, topo)
         return motion(x, mask_absent=not feeder) if name.endswith("motion") else x
 
+    def _to_clip(self, x: np.ndarray) -> np.ndarray:
+        if self.temporal == "resample":
+            return resample_linspace(x, self.clip_len)
+        if self.temporal == "interpolate":
+            return resample_interpolate(x, self.clip_len)
+        return fixed_length(x, self.clip_len, pad="prepend" if self.temporal == "pad_front" else "append",
+                            crop="first")
+
     def _temporal_crop(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         t = x.shape[1]
         keep = max(1, int(round(rng.uniform(*self.random_temporal_crop) * t)))
+        keep = min(max(keep, self.random_temporal_crop_min_frames), t)
         start = int(rng.integers(0, t - keep + 1))
         return x[:, start:start + keep]
 

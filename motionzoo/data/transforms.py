@@ -2,7 +2,8 @@
 
 Normalisation: `two_centre_normalize` (two-stream RNN authors, skeleton-models.md §A.7), `center_on_joint`,
 `first_frame_normalize`.  Streams: `bones`, `motion`.  Bodies: `select_most_active`.  Time: `fixed_length`,
-`resample_linspace`, `temporal_window`, `random_start_crop`, `rnn_windows` (§A.7 step 4), `resample_hpc350` (§B.4).
+`resample_linspace`, `resample_interpolate`, `temporal_window`, `random_start_crop`, `rnn_windows` (§A.7 step 4),
+`resample_hpc350` (§B.4).
 Augmentation: `rotation_matrix` (§A.8; the random draw lives in motionzoo.data.pipeline).
 Images: `skeleton_to_image` / `SkeletonToImage` (nas-bench-201.md §7.1).  Per-frame features: `hpc_frame_features`
 (§B.3).  Every transform accepts T = 1.
@@ -20,7 +21,7 @@ from .topology import SkeletonTopology, get_topology
 
 __all__ = [
     "Compose", "two_centre_normalize", "center_on_joint", "select_most_active", "fixed_length", "resample_linspace",
-    "temporal_window", "random_start_crop", "rnn_windows", "resample_hpc350", "rotation_matrix",
+    "resample_interpolate", "temporal_window", "random_start_crop", "rnn_windows", "resample_hpc350", "rotation_matrix",
     "skeleton_to_image", "SkeletonToImage", "IMAGE_PRESETS", "hpc_frame_features", "as_sample",
     "first_frame_normalize", "bones", "motion",
 ]
@@ -244,6 +245,25 @@ def resample_linspace(x, length: int):
         raise ValueError("cannot resample a sequence with 0 frames")
     idx = np.round(np.linspace(0, T - 1, length)).astype(np.int64)
     return x[:, idx]
+
+
+@_numpy_io
+def resample_interpolate(x, length: int):
+    """Linear interpolation in time to ``length`` frames (up or down): output frame i is read at position
+    (i + 1/2) T / length - 1/2 of the input, clamped at 0, between its two neighbouring frames.  This is what the
+    CTR-GCN feeder does with `F.interpolate(mode="bilinear", align_corners=False)` on a (C V M, T) image; absent
+    (zero) frames are interpolated like any other, as there."""
+    x = as_sample(x)
+    T = x.shape[1]
+    if T < 1:
+        raise ValueError("cannot interpolate a sequence with 0 frames")
+    # positions in float32 arithmetic, as torch computes them, so the weights agree to the last bit
+    f32 = np.float32
+    pos = np.maximum((np.arange(length, dtype=f32) + f32(0.5)) * (f32(T) / f32(length)) - f32(0.5), f32(0))
+    lo = np.minimum(pos.astype(np.int64), T - 1)
+    hi = np.minimum(lo + 1, T - 1)
+    w = (pos - lo.astype(f32))[None, :, None, None]                         # weight of the later frame
+    return (x[:, lo] * (f32(1) - w) + x[:, hi] * w).astype(x.dtype, copy=False)
 
 
 @_numpy_io

@@ -11,6 +11,7 @@ Network (C_in channels, V joints, K = 3 subsets [identity, inward, outward] of `
       GCN:   y = ReLU( BN( sum_k CTR-GC_k(x) ) + down(x) ),   down = 1x1 conv + BN when widths differ
       CTR-GC_k(x), with shared topology A_k (learnable `PA`, initialised from the graph) and scalar alpha:
              a = mean_t conv1(x), b = mean_t conv2(x)                (N, R, V), R = relation channels
+                 (computed as conv1(mean_t x): the convs are 1x1, so the two are equal)
              Q = conv4( tanh(a[..., u, None] - b[..., None, v]) )     (N, C_out, V, V) channel-wise correlations
              out[n, c, t, u] = sum_v (alpha * Q[n, c, u, v] + A_k[u, v]) * conv3(x)[n, c, t, v]
              R = 8 for inputs of <= 16 channels, else C_in / 8 (the official rule gives 8 for 3 and 9 channels and
@@ -62,8 +63,9 @@ default_cfgs = {
         published_source="Chen et al., ICCV 2021, comparison tables: 4-stream ensemble (joint, bone, joint motion, "
                          "bone motion); values as listed by Papers with Code for arXiv:2107.12213, not checked "
                          "against the PDF",
-        pipeline={"name": "skeleton_sequence", "normalization": "scene", "temporal": "resample",
-                  "stream_style": "gcn_feeder"},
+        # evaluation as the official test feeder: the central 95 % of the frames, linearly interpolated to the clip
+        pipeline={"name": "skeleton_sequence", "normalization": "scene", "temporal": "interpolate",
+                  "center_crop": 0.95, "stream_style": "gcn_feeder"},
         notes="official NTU recipe: SGD momentum 0.9, Nesterov, lr 0.1, weight decay 4e-4, 5 warm-up epochs, "
               "lr x0.1 at epochs 35 and 55 of 65, batch 64, random rotation; NW-UCLA: 1 person, 20 joints, "
               "weight decay 1e-4, step at 50, batch 16"),
@@ -95,8 +97,11 @@ class CTRGC(nn.Module):
             _conv_init(conv)
 
     def forward(self, x: torch.Tensor, A: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
-        a = self.conv1(x).mean(dim=-2)                                 # (N, R, V) temporal mean
-        b = self.conv2(x).mean(dim=-2)
+        # conv1 and conv2 are 1x1 (affine per joint), so the temporal mean of their outputs equals their output on
+        # the temporal mean: the same numbers (up to rounding) for 1/T of the work and of the saved activations
+        xm = x.mean(dim=-2, keepdim=True)                              # (N, C_in, 1, V)
+        a = self.conv1(xm).squeeze(-2)                                 # (N, R, V)
+        b = self.conv2(xm).squeeze(-2)
         rel = torch.tanh(a.unsqueeze(-1) - b.unsqueeze(-2))            # (N, R, V_u, V_v)
         topo = self.conv4(rel) * alpha + A                             # (N, C_out, V_u, V_v), A broadcast
         return torch.einsum("ncuv,nctv->nctu", topo, self.conv3(x))

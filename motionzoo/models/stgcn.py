@@ -57,7 +57,7 @@ default_cfgs = {
         published_metrics={"ntu60_xsub": {"top1": 81.6}, "ntu60_xview": {"top1": 88.8}},
         published_source="yysijie/st-gcn OLD_README.md: expected top-1 of the released NTU models (the paper's own "
                          "table was not checked)",
-        pipeline={"name": "skeleton_sequence", "normalization": "none", "temporal": "pad_front",
+        pipeline={"name": "skeleton_sequence", "normalization": "none", "temporal": "pad_end",
                   "stream_style": "gcn_feeder"},
         notes="the official NTU models were trained on 300-frame clips (batch 64, SGD lr 0.1 with steps at epochs "
               "10 and 50 of 80, weight decay 1e-4, dropout 0.5)"),
