@@ -206,3 +206,40 @@ def test_random_temporal_crop_keeps_at_least_min_frames():
     torch.testing.assert_close(y[:40], torch.from_numpy(short[0]))            # shorter than the floor: all of it
     with pytest.raises(PipelineError, match="temporal=.*pad_end.*interpolate"):
         motionzoo.resolve_transforms("ctrgcn", temporal="crop")
+
+
+def _skeleton_names():
+    names = motionzoo.list_models() + motionzoo.list_pretrained()
+    return [n for n in names if motionzoo.get_pretrained_cfg(n).pipeline["name"] in
+            ("skeleton_sequence", "hpc_pose_features", "skeleton_image")]
+
+
+@pytest.mark.parametrize("name", _skeleton_names())
+def test_every_skeleton_arch_and_tag_pipeline_feeds_its_own_model(name):
+    """The contract of `resolve_transforms(name)`: for every registered skeleton architecture and tag, what the
+    evaluation pipeline makes of a raw sequence in the cfg's keypoint format is what the model built from that
+    cfg takes -- batched, it gives finite logits over the cfg's classes -- and the values are normalised
+    (centred near the origin, not raw camera coordinates 3 m away).  (Video names: test_video_pipelines.py.)"""
+    cfg = motionzoo.get_pretrained_cfg(name)
+    spec = cfg.pipeline
+    v = motionzoo.data.get_topology(cfg.keypoint_format).num_joints
+    persons = 2 if spec["name"] == "hpc_pose_features" else 1
+    raw = _walk(m=persons, t=45, v=v, seed=1)
+    if spec["name"] == "hpc_pose_features":      # 2-D pose-estimator keypoints (x, y, score)
+        raw[..., 2] = 0.9
+    transform = motionzoo.resolve_transforms(name, train=False)
+    with pytest.raises(ValueError, match=f"V={v}|{v}, C"):   # another joint count is refused, never resized
+        transform(_walk(m=persons, t=45, v=v + 3, seed=1))
+    out = transform(raw)
+    x = torch.as_tensor(out)[None].float()
+    assert torch.isfinite(x).all(), name
+    if spec["name"] == "skeleton_sequence":
+        assert x.abs().mean() < 2.0, (name, float(x.abs().mean()))    # camera depth 3.0 removed by the normalisation
+    torch.manual_seed(0)
+    model = motionzoo.create_model(name.split(".")[0], num_classes=5) if "." not in name else \
+        motionzoo.create_model(name, pretrained=False)
+    model.eval()
+    with torch.no_grad():
+        logits = model(x)
+    assert logits.shape == (1, 5 if "." not in name else cfg.num_classes), (name, tuple(logits.shape))
+    assert torch.isfinite(logits).all(), name

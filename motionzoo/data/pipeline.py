@@ -337,12 +337,15 @@ class SkeletonImagePipeline:
     mean: tuple[float, float, float] | None = None
     std: tuple[float, float, float] | None = None
     first_body_only: bool = True
+    topology: str | None = None         # the joints the image rows stand for; None: any (rows are resized)
     train: bool = False
     stochastic = False
 
     @classmethod
     def cfg_fields(cls, cfg) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        if getattr(cfg, "keypoint_format", None):
+            out["topology"] = cfg.keypoint_format
         size = getattr(cfg, "input_size", None)
         if size and len(size) == 3:
             out.update(height=size[1], width=size[2])
@@ -352,6 +355,12 @@ class SkeletonImagePipeline:
 
     def __call__(self, x, rng=None) -> torch.Tensor:
         from .transforms import skeleton_to_image
+        if self.topology is not None:
+            # the image resizes joint rows to `height`: a sample in another joint order would still give an image
+            v = get_topology(self.topology).num_joints
+            shape = np.shape(x)
+            if len(shape) < 2 or shape[-2] != v:
+                raise ValueError(f"expected a {self.topology} sample (..., V={v}, C), got shape {tuple(shape)}")
         scaled = (lambda v: None if v is None else tuple(255.0 * c for c in v))   # skeleton_to_image: 0..255 units
         return skeleton_to_image(x, height=self.height, width=self.width, mean=scaled(self.mean),
                                  std=scaled(self.std), first_body_only=self.first_body_only)
