@@ -6,6 +6,7 @@ This is the one place that decides which file to read, which converter to apply,
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import logging
@@ -22,7 +23,7 @@ from ._deprecation import warn_deprecated
 from ._registry import get_pretrained_cfg
 
 __all__ = ["build_model_with_cfg", "check_model_kwargs", "load_pretrained_state_dict", "adapt_input_conv",
-           "load_checkpoint_into"]
+           "load_checkpoint_into", "embedded_cfg_overlay", "PROVENANCE_FIELDS"]
 
 _logger = logging.getLogger("motionzoo")
 
@@ -255,3 +256,37 @@ def cfg_from_safetensors(path: str | Path) -> PretrainedCfg | None:
     if "motionzoo.pretrained_cfg" not in meta:
         return None
     return PretrainedCfg.from_dict(json.loads(meta["motionzoo.pretrained_cfg"]))
+
+
+# cfg fields that say where a file came from or what a build counts, not what the weights are: a checkpoint's
+# embedded cfg never sets them on the model that loads it
+PROVENANCE_FIELDS = frozenset({"arch", "tag", "file_name", "sha256", "file_size", "urls", "hf_hub_id", "source_files",
+                               "converter", "num_params", "default"})
+
+
+def embedded_cfg_overlay(path: str | Path, arch: str) -> dict[str, Any]:
+    """The cfg embedded in a motionzoo safetensors file (or a directory holding `model.safetensors`) as a
+    `pretrained_cfg_overlay`: class names, num_classes, the builder keywords (`model_args`), the input pipeline the
+    weights were trained with, and the rest of what the file says about itself, less its provenance fields.  Only
+    the fields the file records are set (an older file lacks newer fields).  {} for files without an embedded cfg;
+    a cfg of another architecture raises."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "model.safetensors"
+    if p.suffix != ".safetensors" or not p.is_file():
+        return {}
+    try:
+        raw = read_safetensors_metadata(p).get("motionzoo.pretrained_cfg")
+    except Exception:  # a damaged file: the weights loader names the damage
+        return {}
+    if raw is None:
+        return {}
+    fields = json.loads(raw)
+    cfg = PretrainedCfg.from_dict(fields)
+    if cfg.arch:
+        from ._registry import _resolve_deprecated
+        if _resolve_deprecated(cfg.arch) != arch:
+            raise ValueError(f"{p} holds weights of {cfg.arch!r}, not {arch!r}: "
+                             f"create_model({cfg.arch!r}, checkpoint_path=...)")
+    known = {f.name for f in dataclasses.fields(PretrainedCfg)} - PROVENANCE_FIELDS
+    return {k: getattr(cfg, k) for k in fields if k in known}

@@ -5,6 +5,7 @@ from typing import Any, Mapping
 
 from torch import nn
 
+from ._builder import embedded_cfg_overlay
 from ._pretrained import PretrainedCfg, merge_overlay
 from ._registry import (get_arch_cfgs, get_model_family, get_pretrained_cfg, model_entrypoint,
                         split_model_name, _resolve_deprecated, _weighted_tags)
@@ -25,7 +26,10 @@ def create_model(
     """Build `arch` or `arch.tag`.
 
     Weights are read (first match wins) from `checkpoint_path`, `pretrained_cfg_overlay["file"]`, the cache,
-    or a verified download.  `num_classes` different from the weights' re-initialises exactly the cfg's
+    or a verified download.  A safetensors file written by motionzoo (`motionzoo train`, `save_state_dict(...,
+    cfg)`) carries its cfg: the model is rebuilt with its builder keywords (`model_args`), class names and
+    input pipeline, so `create_model("lstm_baseline", checkpoint_path="runs/x/model.safetensors")` needs nothing
+    else.  `num_classes` different from the weights' re-initialises exactly the cfg's
     classifier tensors; `in_chans` adapts the cfg's first conv.  Architecture options go in `model_kwargs`
     (e.g. `topology="sbu15"`); `offline=True`, `progress=False`, `allow_unsafe_pickle=True` are understood too.
     """
@@ -33,6 +37,11 @@ def create_model(
     entry = model_entrypoint(model_name)
     arch, tag = split_model_name(model_name)
     cfg = get_pretrained_cfg(model_name, pretrained=pretrained or bool(tag))
+    # a motionzoo safetensors file describes its weights: class names, builder keywords, pipeline (explicit
+    # overlay fields and keywords still win)
+    local = checkpoint_path or ((pretrained_cfg_overlay or {}).get("file") if pretrained else None)
+    if local is not None:
+        cfg = merge_overlay(cfg, embedded_cfg_overlay(local, arch))
     cfg = merge_overlay(cfg, pretrained_cfg_overlay)
     if num_classes is not None:
         model_kwargs["num_classes"] = num_classes

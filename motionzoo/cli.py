@@ -7,6 +7,9 @@
     motionzoo convert FORMAT SRC DST
     motionzoo show FILE_OR_DATASET[IDX] [-o OUT.png|gif]
     motionzoo prepare ntu --data-root DIR [--workers N] [--protocols P ...]
+    motionzoo train MODEL --dataset NAME|--data FILE [--recipe KEY] [--epochs N] [--pretrained|--init CKPT]
+                    [--out DIR] [--resume] [--seed S] [--split test|val] [--set KEY=VALUE ...]
+    motionzoo eval MODEL --checkpoint FILE --dataset NAME|--data FILE [--split S] [--out DIR]
     motionzoo predict MODEL [--checkpoint FILE] INPUT [--topk K] [--json]
     motionzoo export MODEL [--checkpoint FILE] --format onnx|pt2 -o FILE
 """
@@ -212,20 +215,86 @@ def _cmd_prepare(args) -> int:
     return 0
 
 
+class _UsageError(ValueError):
+    """A command-line argument that does not parse (exit status 2, as argparse's own errors)."""
+
+
+def parse_assignments(items, flag: str) -> dict:
+    """["lr=1e-3", "pipeline.clip_len=64", "topology=ntu25"] -> {key: value}: values are JSON where they parse
+    (numbers, true/false, lists), else strings."""
+    out = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _UsageError(f"{flag} expects KEY=VALUE, got {item!r}")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def _command_line(args) -> str:
+    """The command as typed (recorded in result files)."""
+    import shlex
+    return " ".join(["motionzoo", *(shlex.quote(a) for a in args.argv)])
+
+
+def _add_data_args(s, split_help: str) -> None:
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--dataset", help="a registered dataset: " + ", ".join(_dataset_names()))
+    g.add_argument("--data", help="your own data: a user container (.npz or a folder with samples.csv) or a pyskl "
+                                  "annotation pickle (.pkl)")
+    s.add_argument("--data-root", help="the dataset's folder, or a folder holding it (default: $MOTIONZOO_DATA, "
+                                       "then ../shared/data)")
+    s.add_argument("--split", help=split_help)
+    s.add_argument("--train-split", help="the training split of a data file (default 'train', or all of a file "
+                                         "without split names)")
+    s.add_argument("--keypoint-format", help="a pyskl pickle's keypoint format when its joint count is ambiguous "
+                                             "(25 joints: ntu25 or body25)")
+    s.add_argument("--synthesize", action="store_true",
+                   help="accept synthesised joints when the data's keypoint format is converted to the model's")
+    s.add_argument("--device", help="cpu, cuda, cuda:1 (default: cuda when available)")
+    s.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
+    s.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+
+
+def _dataset_names() -> list[str]:
+    from .data import DATASETS
+    return sorted(DATASETS)
+
+
+def _cmd_train(args) -> int:
+    """Train MODEL with its recipe on a registered dataset or on your own data (motionzoo.training)."""
+    from .training import train_model
+    overrides = parse_assignments(args.set, "--set")
+    train_model(args.model, dataset=args.dataset, data=args.data, data_root=args.data_root, recipe=args.recipe,
+                epochs=args.epochs, pretrained=args.pretrained, init=args.init, out=args.out, resume=args.resume,
+                seed=args.seed, split=args.split, train_split=args.train_split, overrides=overrides,
+                keypoint_format=args.keypoint_format, synthesize=args.synthesize, device=args.device,
+                workers=args.workers, plots=not args.no_plots, command=_command_line(args))
+    return 0
+
+
+def _cmd_eval(args) -> int:
+    """Metrics, per-class CSV and confusion matrix of a checkpoint on a split (motionzoo.training)."""
+    from .training import evaluate_checkpoint, split_overrides
+    parts = split_overrides(parse_assignments(args.set, "--set"))
+    if parts["recipe"] or parts["pipeline"] or parts["model"]:
+        raise _UsageError("eval takes only data.KEY=VALUE settings (the checkpoint fixes the model and its pipeline)")
+    evaluate_checkpoint(args.model, args.checkpoint, dataset=args.dataset, data=args.data, data_root=args.data_root,
+                        split=args.split, train_split=args.train_split, data_args=parts["data"],
+                        keypoint_format=args.keypoint_format, synthesize=args.synthesize, out=args.out,
+                        batch_size=args.batch_size, device=args.device, workers=args.workers,
+                        plots=not args.no_plots, command=_command_line(args))
+    return 0
+
+
 def _cmd_predict(args) -> int:
     """Top-k classes of every sequence in INPUT; one line (or one JSON record) per sequence.  Exit 1 when any
     sequence failed (each failure is reported on stderr; the others are still predicted)."""
     from .inference import load_for_inference, predict_topk, read_sequences
-    model_args = {}
-    for item in args.model_arg:
-        key, sep, value = item.partition("=")
-        if not sep:
-            print(f"motionzoo: error: --model-arg expects KEY=VALUE, got {item!r}", file=sys.stderr)
-            return 2
-        try:
-            model_args[key] = json.loads(value)
-        except json.JSONDecodeError:
-            model_args[key] = value
+    model_args = parse_assignments(args.model_arg, "--model-arg")
     model = load_for_inference(args.model, args.checkpoint, model_args)
     results, failed = [], 0
     for seq in read_sequences(args.input, args.keypoint_format):
@@ -320,6 +389,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_prepare_parser(sub)
 
+    s = sub.add_parser("train", help="train a model with its recipe on a registered dataset or your own data",
+                       description="Train MODEL with motionzoo's recipes and training loop; writes the weights with "
+                                   "the class names, builder keywords and input pipeline embedded, the result JSON, "
+                                   "the log, curves and confusion matrix (see motionzoo/training.py).")
+    s.add_argument("model", help="architecture (from scratch), or arch.tag with --pretrained")
+    _add_data_args(s, "evaluation split: 'test' (default where the data has one) or 'val' (a data file's split, else "
+                      "carved from the training samples; test is never read)")
+    s.add_argument("--recipe", help="recipe key (a registered dataset, e.g. utd_mhad): default the dataset's own, and "
+                                    "for data without one motionzoo's generic recipe")
+    s.add_argument("--epochs", type=int, help="override the recipe's epochs")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--pretrained", action="store_true", help="start from the released weights of MODEL (arch.tag)")
+    g.add_argument("--init", metavar="CKPT", help="start from a checkpoint (e.g. runs/x/model.safetensors); a new "
+                                                  "class count replaces the classifier")
+    s.add_argument("--out", help="output folder (default runs/<model>-<data>); must be empty unless --resume")
+    s.add_argument("--resume", action="store_true", help="continue the run in --out from its last epoch")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a recipe field (lr=1e-3, batch_size=16), a pipeline field (pipeline.clip_len=64), "
+                        "a builder keyword (model.hidden_size=64) or a dataset argument (data.fold=2)")
+    s.set_defaults(fn=_cmd_train)
+
+    s = sub.add_parser("eval", help="metrics, per-class CSV and confusion matrix of a checkpoint on a split")
+    s.add_argument("model", help="the architecture the checkpoint was trained as")
+    s.add_argument("--checkpoint", required=True, help="weights (as for predict; a training run folder works)")
+    _add_data_args(s, "split to evaluate: 'test' (default where the data has one), 'val' (a data file's split, else "
+                      "carved from the training samples as `train` does), or a split the data file names")
+    s.add_argument("--out", help="output folder (default eval_<data>_<split> beside the checkpoint)")
+    s.add_argument("--batch-size", type=int, default=64)
+    s.add_argument("--set", action="append", default=[], metavar="data.KEY=VALUE", help="a dataset argument")
+    s.set_defaults(fn=_cmd_eval)
+
     s = sub.add_parser("predict", help="top-k classes for a sequence file or a folder of them")
     s.add_argument("model", help="architecture (with --checkpoint) or arch.tag with released weights")
     s.add_argument("input", help="user .npz / folder, .skeleton, _skeleton.mat, .npy (M,T,V,C), pyskl .pkl, ...")
@@ -331,7 +432,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--synthesize", action="store_true",
                    help="accept synthesised joints when converting pose-estimator keypoints to the model's format")
     s.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
-                   help="architecture option of the trained model (JSON value), e.g. topology=kinect_v1_20")
+                   help="architecture option (JSON value) for weights that do not record theirs, e.g. "
+                        "topology=kinect_v1_20 (files written by motionzoo train embed them)")
     s.set_defaults(fn=_cmd_predict)
 
     s = sub.add_parser("export", help="write ONNX or a torch.export program and print the parity with eager")
@@ -347,14 +449,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     if args.command == "convert" and args.format != "list" and not (args.src and args.dst):
         print("usage: motionzoo convert FORMAT SRC DST", file=sys.stderr)
         return 2
     try:
         return args.fn(args)
-    except (ValueError, FileNotFoundError, KeyError, RuntimeError, ImportError, NotImplementedError) as e:
+    except _UsageError as e:
+        print(f"motionzoo: error: {e}", file=sys.stderr)
+        return 2
+    except (ValueError, FileNotFoundError, KeyError, RuntimeError, ImportError, NotImplementedError, TypeError) as e:
         print(f"motionzoo: error: {e}", file=sys.stderr)
         return 1
 

@@ -12,7 +12,6 @@ conversion when the file's format differs from the model's (`convert_keypoints`)
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +22,6 @@ import torch
 from torch import nn
 
 __all__ = ["load_for_inference", "read_sequences", "predict_topk", "InputSequence", "class_names"]
-
-# cfg fields that describe where a file came from, not what the weights are: never taken from a checkpoint
-_PROVENANCE = {"arch", "tag", "file_name", "sha256", "file_size", "urls", "hf_hub_id", "source_files", "converter",
-               "num_params", "default"}
-
 
 def _weights_file(path: Path) -> Path:
     """A weights file, a directory holding model.safetensors, or a training run directory (best/, else last/)."""
@@ -55,30 +49,24 @@ def _num_classes_from_weights(path: Path, cfg) -> int | None:
 def load_for_inference(model_name: str, checkpoint: str | os.PathLike | None = None,
                        model_args: Mapping[str, Any] | None = None) -> nn.Module:
     """The model in eval mode with the weights of ``checkpoint`` (or, without one, the released weights of an
-    ``arch.tag`` name), carrying the checkpoint's cfg: class names, num_classes, keypoint format."""
-    from ._builder import cfg_from_safetensors
+    ``arch.tag`` name), carrying the checkpoint's cfg: class names, num_classes, builder keywords, pipeline
+    (`create_model` reads the cfg a motionzoo safetensors file embeds).  ``model_args`` are builder keywords for
+    files that do not record theirs."""
+    from ._builder import embedded_cfg_overlay
     from ._factory import create_model
-    from ._registry import get_pretrained_cfg
+    from ._registry import _resolve_deprecated, get_pretrained_cfg, split_model_name
 
     kwargs = dict(model_args or {})
     if checkpoint is None:
         model = create_model(model_name, pretrained=True, **kwargs)
         return model.eval()
     path = _weights_file(Path(checkpoint))
-    embedded = cfg_from_safetensors(path) if path.suffix == ".safetensors" else None
-    overlay: dict[str, Any] = {}
-    if embedded is not None:
-        overlay = {f.name: getattr(embedded, f.name) for f in dataclasses.fields(embedded)
-                   if f.name not in _PROVENANCE and getattr(embedded, f.name) is not None}
-        kwargs = {**dict(embedded.model_args or {}), **kwargs}
-        if embedded.num_classes is not None:
-            kwargs.setdefault("num_classes", embedded.num_classes)
-    else:
+    if not embedded_cfg_overlay(path, split_model_name(_resolve_deprecated(model_name))[0]):
         n = _num_classes_from_weights(path, get_pretrained_cfg(model_name))
         if n is not None:
             kwargs.setdefault("num_classes", n)
     try:
-        model = create_model(model_name, checkpoint_path=str(path), pretrained_cfg_overlay=overlay or None, **kwargs)
+        model = create_model(model_name, checkpoint_path=str(path), **kwargs)
     except RuntimeError as e:
         raise RuntimeError(f"{e}\nThe architecture options may differ from the training run's: pass them with "
                            f"--model-arg KEY=VALUE (e.g. topology=kinect_v1_20), or save them as the cfg's model_args"

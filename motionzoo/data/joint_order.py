@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .reference_pose import reference_pose
-from .topology import ESTIMATOR_FORMATS, SkeletonTopology, get_topology, list_topologies
+from .topology import ESTIMATOR_FORMATS, SkeletonTopology, get_topology, list_topologies, spatial_dims
 
 __all__ = ["diagnose_joint_order", "JointOrderDiagnosis", "structure_score", "pairwise_median_distances",
            "CAMERA_FORMATS"]
@@ -58,11 +58,6 @@ class JointOrderDiagnosis:
     @property
     def ok(self) -> bool:
         return not self.messages
-
-
-def _spatial_dims(fmt: str, channels: int) -> int:
-    base = get_topology(fmt).canonical or get_topology(fmt).name
-    return 2 if base in ESTIMATOR_FORMATS else min(3, channels)
 
 
 def _frames(x: np.ndarray, V: int) -> np.ndarray:
@@ -189,7 +184,7 @@ def diagnose_joint_order(x, keypoint_format: str) -> JointOrderDiagnosis:
     x = np.asarray(x)
     if x.shape[-2] != topo.num_joints:
         raise ValueError(f"sample has V={x.shape[-2]} joints, format {topo.name!r} has {topo.num_joints}")
-    dims = _spatial_dims(topo.name, x.shape[-1])
+    dims = spatial_dims(topo.name, x.shape[-1])
     frames = _frames(x[..., :dims], topo.num_joints)
     diag = JointOrderDiagnosis(topo.name, np.nan, np.nan, len(frames))
     if len(frames) == 0:
@@ -208,7 +203,7 @@ def diagnose_joint_order(x, keypoint_format: str) -> JointOrderDiagnosis:
         for name in _same_size_formats(topo):
             other = get_topology(name)
             candidates.append((f"the joints are in {name!r} order",
-                               *structure_score(dist, other, _spatial_dims(name, x.shape[-1])), name))
+                               *structure_score(dist, other, spatial_dims(name, x.shape[-1])), name))
         for what, perm in _swap_hypotheses(topo):
             candidates.append((what, *structure_score(dist, topo, dims, perm), None))
         candidates = [c for c in candidates if np.isfinite(c[1]) and not _suspect(c[1], c[3], c[4])]

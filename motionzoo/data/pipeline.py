@@ -13,18 +13,22 @@ on those three numbers, never on the DataLoader's worker count or on which worke
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
 import torch
 
-from .topology import get_topology
+from .topology import get_topology, spatial_dims
 from .transforms import (bones, center_on_joint, first_frame_normalize, fixed_length, motion, random_start_crop,
                          resample_interpolate, resample_linspace, rotation_matrix, two_centre_normalize)
 
 __all__ = ["SkeletonSequencePipeline", "PoseFeaturePipeline", "SkeletonImagePipeline", "register_pipeline",
-           "build_pipeline", "validate_pipeline", "list_pipelines", "pipeline_fields", "PipelineError"]
+           "build_pipeline", "validate_pipeline", "list_pipelines", "pipeline_fields", "pipeline_spec", "PipelineError"]
+
+
+_logger = logging.getLogger(__name__)
 
 
 class PipelineError(ValueError):
@@ -93,6 +97,14 @@ def build_pipeline(cfg, fields: Mapping[str, Any] | None = None, train: bool = F
         raise PipelineError(f"pipeline {cls.pipeline_name!r}: {e}") from None
 
 
+def pipeline_spec(pipeline) -> dict[str, Any]:
+    """The plain-data spec of a built pipeline: {"name": ..., every field but `train`}; `build_pipeline` on a cfg
+    whose `pipeline` is this spec rebuilds the same pipeline (weights record the pipeline they were trained with)."""
+    from .._json import jsonable
+    return jsonable({"name": pipeline.pipeline_name, **{f.name: getattr(pipeline, f.name)
+                                                        for f in dataclasses.fields(pipeline) if f.name != "train"}})
+
+
 def _choice(name: str, value, options) -> None:
     if value not in options:
         raise PipelineError(f"{name}={value!r}; choose one of {', '.join(map(repr, options))}")
@@ -102,14 +114,56 @@ def _tensor(x: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
 
 
+# -- keypoint formats (zoo-conventions §4.6: the pipeline converts when the data's format is not the cfg's) -----
+def _check_source(source: str | None, target: str, synthesize: bool) -> str | None:
+    """The source format to convert from (None when the samples are already in `target`).  Raises when the
+    pipeline is built, not at the first sample: a conversion that does not exist, or one that synthesises joints
+    of a pose-estimator format without `synthesize=True` (the error lists the rules)."""
+    if source is None or get_topology(source).name == get_topology(target).name:
+        return None
+    from .formats import convert_keypoints
+    V = get_topology(source).num_joints
+    try:
+        convert_keypoints(np.zeros((1, 1, V, 3), np.float32), source, target, synthesize=synthesize)
+    except ValueError as e:
+        raise PipelineError(f"source_format={source!r} -> {target!r}: {e}") from None
+    _logger.info("input pipeline converts keypoints %s -> %s", source, target)
+    return get_topology(source).name
+
+
+def _convert(x: np.ndarray, source: str | None, target: str, synthesize: bool) -> np.ndarray:
+    if source is None:
+        return x
+    from .formats import convert_keypoints
+    return convert_keypoints(x, source, target, synthesize=synthesize)[0]
+
+
+def _on_coords(x: np.ndarray, k: int, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`fn` applied to the first `k` channels (the coordinates); further channels (scores) are kept as they are."""
+    if k >= x.shape[-1]:
+        return fn(x)
+    out = x.copy()
+    out[..., :k] = fn(x[..., :k])
+    return out
+
+
 @register_pipeline("skeleton_sequence")
 @dataclass(frozen=True)
 class SkeletonSequencePipeline:
     """Canonical (M, T, V, C) skeleton -> a fixed-length sequence for the recurrent and graph models.
 
-    Steps, in order: `coordinate_scale`; `normalization`; in training the random temporal crop, at evaluation the
-    centre crop; `temporal` to `clip_len` frames; in training the random start-crop and the random rotation + scale
-    (of the joints); `stream`; `persons`.
+    Steps, in order: the keypoint-format conversion (`source_format`); `coordinate_scale`; `normalization`; in
+    training the random temporal crop, at evaluation the centre crop; `temporal` to `clip_len` frames; in training
+    the random start-crop and the random rotation + scale (of the joints); `stream`; `persons`.
+
+    source_format  the samples' keypoint format when it is not `topology` (e.g. "coco17" from a pose estimator
+                   for an ntu25 model): converted first by the rules of motionzoo.data.convert_keypoints; None =
+                   the samples are in `topology`
+    synthesize     accept the joints such a conversion synthesises (required for the pose-estimator formats)
+    coordinates    how many leading channels are spatial coordinates: scaling, normalisation, augmentation and the
+                   streams act on them, further channels (a pose estimator's score) pass through unchanged.  None:
+                   2 for the pose-estimator formats (coco17, body25, mediapipe33: image x, y, then score or depth),
+                   else 3.  2D coordinates are rotated as points at depth 0, projected back orthographically
 
     normalization  "two_centre" (the two-stream RNN authors', per frame), "center" (root joint per frame),
                    "scene" (one translation for the sample: body 0's root joint in its first present frame),
@@ -161,6 +215,9 @@ class SkeletonSequencePipeline:
     center_crop: float = 1.0
     integer_degrees: bool = False
     stream_style: str = "motionzoo"
+    source_format: str | None = None
+    synthesize: bool = False
+    coordinates: int | None = None
     train: bool = False
 
     NORMALIZATIONS = ("two_centre", "center", "scene", "first_frame", "none")
@@ -193,6 +250,9 @@ class SkeletonSequencePipeline:
         for p in ("random_affine_p", "random_start_crop_p", "random_start_crop"):
             if not 0.0 <= getattr(self, p) <= 1.0:
                 raise PipelineError(f"{p} must be in [0, 1], got {getattr(self, p)}")
+        if self.coordinates is not None and self.coordinates not in (2, 3):
+            raise PipelineError(f"coordinates must be 2 (x, y) or 3 (x, y, z), got {self.coordinates}")
+        object.__setattr__(self, "source_format", _check_source(self.source_format, self.topology, self.synthesize))
 
     @classmethod
     def cfg_fields(cls, cfg) -> dict[str, Any]:
@@ -208,23 +268,26 @@ class SkeletonSequencePipeline:
     def __call__(self, x, rng: np.random.Generator | None = None) -> torch.Tensor:
         topo = get_topology(self.topology)
         x = np.asarray(x, dtype=np.float32)
-        if x.ndim != 4 or x.shape[2] != topo.num_joints:
-            raise ValueError(f"expected a canonical (M, T, V={topo.num_joints}, C) {self.topology} sample, "
+        fmt = get_topology(self.source_format or self.topology)
+        if x.ndim != 4 or x.shape[2] != fmt.num_joints:
+            raise ValueError(f"expected a canonical (M, T, V={fmt.num_joints}, C) {fmt.name} sample, "
                              f"got shape {x.shape}")
         if x.shape[1] == 0:
             raise ValueError("empty sample (0 frames)")
         if not np.isfinite(x).all():
             raise ValueError(f"sample of shape {x.shape} contains NaN or infinite values")
+        x = _convert(x, self.source_format, self.topology, self.synthesize)
+        k = self.coordinates or spatial_dims(fmt.name, x.shape[-1])
         if self.coordinate_scale != 1.0:
-            x = x * np.float32(self.coordinate_scale)
+            x = _on_coords(x, k, lambda c: c * np.float32(self.coordinate_scale))
         if self.normalization == "two_centre":
-            x = two_centre_normalize(x, topo)
+            x = _on_coords(x, k, lambda c: two_centre_normalize(c, topo))
         elif self.normalization == "center":
-            x = center_on_joint(x, topo)
+            x = _on_coords(x, k, lambda c: center_on_joint(c, topo))
         elif self.normalization == "scene":
-            x = _scene_centre(x, topo)
+            x = _on_coords(x, k, lambda c: _scene_centre(c, topo))
         elif self.normalization == "first_frame":
-            x = first_frame_normalize(x)
+            x = _on_coords(x, k, first_frame_normalize)
         if self.train and self.random_temporal_crop[0] < 1.0:
             rng = rng if rng is not None else np.random.default_rng()
             x = self._temporal_crop(x, rng)
@@ -237,8 +300,9 @@ class SkeletonSequencePipeline:
             if self.random_start_crop_p > 0 and self.random_start_crop > 0:
                 x = random_start_crop(x, self.random_start_crop, self.random_start_crop_p, rng=rng)
             if self.random_affine_p > 0 and rng.random() < self.random_affine_p:
-                x = self._affine(x, rng)      # on joints: bones and motions of rotated joints are rotated too
-        streams = [self._stream(x, name, topo, self.stream_style == "gcn_feeder") for name in self.stream.split("+")]
+                x = self._affine(x, k, rng)   # on joints: bones and motions of rotated joints are rotated too
+        feeder = self.stream_style == "gcn_feeder"
+        streams = [_on_coords(x, k, lambda c, n=name: self._stream(c, n, topo, feeder)) for name in self.stream.split("+")]
         x = streams[0] if len(streams) == 1 else np.concatenate(streams, axis=-1)
         return _tensor(self._persons(x))
 
@@ -263,7 +327,7 @@ class SkeletonSequencePipeline:
         start = int(rng.integers(0, t - keep + 1))
         return x[:, start:start + keep]
 
-    def _affine(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def _affine(self, x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
         angles = []
         for d in self.random_rotate:
             if d <= 0:
@@ -274,7 +338,8 @@ class SkeletonSequencePipeline:
                 angles.append(float(rng.uniform(-d, d)))
         a = rotation_matrix(*angles, scale=float(rng.uniform(*self.random_scale))).astype(np.float32)
         out = x.copy()
-        out[..., :3] = x[..., :3] @ a          # zero (absent) joints stay zero
+        k = min(k, x.shape[-1], 3)
+        out[..., :k] = x[..., :k] @ a[:k, :k]  # zero (absent) joints stay zero; 2D: points at depth 0, projected
         return out
 
     def _persons(self, x: np.ndarray) -> np.ndarray:
@@ -308,29 +373,75 @@ def _scene_centre(x: np.ndarray, topo) -> np.ndarray:
 @register_pipeline("hpc_pose_features")
 @dataclass(frozen=True)
 class PoseFeaturePipeline:
-    """(2, T, 17, C >= 3) COCO-17 pair -> (length, 68): the Human-Pose-Classification per-frame features,
-    resampled to `length` frames by the upstream interpolation (skeleton-models.md §B.3-B.4)."""
+    """(M, T, 17, C) COCO-17 sample -> (length, 68): the Human-Pose-Classification per-frame features, resampled
+    to `length` frames by the upstream interpolation (skeleton-models.md §B.3-B.4).
+
+    xy_channels    the channels holding image x and y: (0, 1) for canonical coco17 (x, y[, score]), what
+                   motionzoo's readers, `convert_keypoints` and the user containers give; (0, 2) for the
+                   Human-Pose-Classification arrays (x, unused, y)
+    num_person     bodies in the feature vector (the cfg's): fewer are zero-filled (zoo-conventions §3.1); a body
+                   beyond them that carries data is an error, never silently dropped
+    source_format  the samples' keypoint format when it is not coco17 (e.g. "body25", "mediapipe33"), converted
+                   first (motionzoo.data.convert_keypoints); `synthesize` accepts synthesised joints
+    subsample_long sequences longer than `length` are subsampled uniformly (upstream raises)
+    """
 
     length: int = 350
     subsample_long: bool = False
+    xy_channels: tuple[int, int] = (0, 1)
+    num_person: int = 2
+    source_format: str | None = None
+    synthesize: bool = False
     train: bool = False
     stochastic = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "xy_channels", tuple(int(c) for c in self.xy_channels))
+        if len(self.xy_channels) != 2 or min(self.xy_channels) < 0 or len(set(self.xy_channels)) != 2:
+            raise PipelineError(f"xy_channels must name two channels, e.g. (0, 1) for canonical coco17 (x, y, score) "
+                                f"or (0, 2) for Human-Pose-Classification arrays (x, unused, y); got {self.xy_channels}")
+        if self.num_person < 1 or self.length < 1:
+            raise PipelineError(f"num_person and length must be >= 1, got {self.num_person}, {self.length}")
+        object.__setattr__(self, "source_format", _check_source(self.source_format, "coco17", self.synthesize))
 
     @classmethod
     def cfg_fields(cls, cfg) -> dict[str, Any]:
         size = getattr(cfg, "input_size", None)
-        return {"length": size[0]} if size else {}
+        out: dict[str, Any] = {"length": size[0]} if size else {}
+        if getattr(cfg, "num_person", None):
+            out["num_person"] = cfg.num_person
+        return out
 
     def __call__(self, x, rng=None) -> torch.Tensor:
         from .transforms import hpc_frame_features, resample_hpc350
-        return _tensor(resample_hpc350(hpc_frame_features(x), self.length, subsample_long=self.subsample_long))
+        x = np.asarray(x, dtype=np.float32)
+        x = x[None] if x.ndim == 3 else x
+        V = get_topology(self.source_format or "coco17").num_joints
+        if x.ndim != 4 or x.shape[2] != V or x.shape[3] <= max(self.xy_channels):
+            raise ValueError(f"expected a canonical (M, T, V={V}, C > {max(self.xy_channels)}) "
+                             f"{self.source_format or 'coco17'} sample (xy_channels={self.xy_channels}), got shape "
+                             f"{x.shape}")
+        x = _convert(x, self.source_format, "coco17", self.synthesize)
+        m = x.shape[0]
+        if m > self.num_person:
+            extra = [k for k in range(self.num_person, m) if np.abs(x[k]).sum() > 0]
+            if extra:
+                raise ValueError(f"sample has {m} bodies and bodies {extra} carry data, but the pipeline keeps "
+                                 f"num_person={self.num_person}")
+            x = x[: self.num_person]
+        elif m < self.num_person:
+            x = np.concatenate([x, np.zeros((self.num_person - m,) + x.shape[1:], x.dtype)])
+        features = hpc_frame_features(x, channels=self.xy_channels)
+        return _tensor(resample_hpc350(features, self.length, subsample_long=self.subsample_long))
 
 
 @register_pipeline("skeleton_image")
 @dataclass(frozen=True)
 class SkeletonImagePipeline:
     """Skeleton -> (3, height, width) image, rows = joints, columns = frames (nas-bench-201.md §7.1), normalised
-    by the cfg's per-channel mean/std (in 0..1 image units, as the cfg states them)."""
+    by the cfg's per-channel mean/std (in 0..1 image units, as the cfg states them).  `source_format`: the samples'
+    keypoint format when it is not `topology` (the cfg's), converted first (`synthesize` as for
+    skeleton_sequence)."""
 
     height: int | None = None
     width: int | None = None
@@ -338,8 +449,17 @@ class SkeletonImagePipeline:
     std: tuple[float, float, float] | None = None
     first_body_only: bool = True
     topology: str | None = None         # the joints the image rows stand for; None: any (rows are resized)
+    source_format: str | None = None
+    synthesize: bool = False
     train: bool = False
     stochastic = False
+
+    def __post_init__(self):
+        if self.source_format is not None and self.topology is None:
+            raise PipelineError("source_format needs the topology to convert to")
+        if self.topology is not None:
+            object.__setattr__(self, "source_format",
+                               _check_source(self.source_format, self.topology, self.synthesize))
 
     @classmethod
     def cfg_fields(cls, cfg) -> dict[str, Any]:
@@ -357,11 +477,14 @@ class SkeletonImagePipeline:
         from .transforms import skeleton_to_image
         if self.topology is not None:
             # the image resizes joint rows to `height`: a sample in another joint order would still give an image
-            v = get_topology(self.topology).num_joints
+            fmt = self.source_format or self.topology
+            v = get_topology(fmt).num_joints
             shape = np.shape(x)
             if len(shape) < 2 or shape[-2] != v:
-                raise ValueError(f"expected a {self.topology} sample (..., V={v}, C), got shape {tuple(shape)}")
+                raise ValueError(f"expected a {fmt} sample (..., V={v}, C), got shape {tuple(shape)}")
         scaled = (lambda v: None if v is None else tuple(255.0 * c for c in v))   # skeleton_to_image: 0..255 units
+        if self.source_format is not None:
+            x = _convert(np.asarray(x, np.float32), self.source_format, self.topology, self.synthesize)
         return skeleton_to_image(x, height=self.height, width=self.width, mean=scaled(self.mean),
                                  std=scaled(self.std), first_body_only=self.first_body_only)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 __all__ = ["SkeletonTopology", "get_topology", "list_topologies", "euler_traversal", "UnknownTopologyError",
-           "KEYPOINT_FORMATS", "ESTIMATOR_FORMATS"]
+           "KEYPOINT_FORMATS", "ESTIMATOR_FORMATS", "spatial_dims"]
 
 Joints = tuple[int, ...]
 
@@ -387,6 +387,13 @@ _CACHE: dict[str, SkeletonTopology] = {}
 
 def list_topologies() -> list[str]:
     return list(_BUILDERS)
+
+
+def spatial_dims(fmt: str, channels: int) -> int:
+    """How many leading channels of a sample in keypoint format `fmt` with `channels` channels are spatial
+    coordinates: 2 for the pose-estimator formats (image x, y, then a score or a depth), else up to 3 (x, y, z)."""
+    topo = get_topology(fmt)
+    return 2 if (topo.canonical or topo.name) in ESTIMATOR_FORMATS else min(3, channels)
 
 
 def get_topology(name: str | SkeletonTopology) -> SkeletonTopology:

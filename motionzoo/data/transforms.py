@@ -329,14 +329,17 @@ def resample_hpc350(frames, length: int = 350, subsample_long: bool = False):
     return torch.from_numpy(np.ascontiguousarray(out)).to(frames.dtype) if is_torch else out
 
 
-def hpc_frame_features(x) -> np.ndarray:
-    """(M=2, T, 17, C>=3) COCO-17 sample in the pose-LSTM's channel convention -> (T, 68): order
-    [joint][person][channel 0, 2] (skeleton-models.md §B.3)."""
+def hpc_frame_features(x, channels: tuple[int, ...] = (0, 2)) -> np.ndarray:
+    """(M, T, 17, C) COCO-17 sample -> (T, 17 M len(channels)) in the pose-LSTM's order [joint][person][channel]
+    (skeleton-models.md §B.3; M = 2 persons gives the 68 features).  `channels`: (0, 2) for the upstream arrays
+    (x, unused, y), (0, 1) for canonical coco17 (x, y[, score])."""
     x = as_sample(np.asarray(x))
-    if x.shape[0] != 2 or x.shape[2] != 17 or x.shape[3] < 3:
-        raise ValueError(f"hpc_frame_features expects (2, T, 17, C>=3), got {x.shape}")
-    f = x[..., [0, 2]]  # (2, T, 17, 2)
-    return np.ascontiguousarray(f.transpose(1, 2, 0, 3).reshape(x.shape[1], 68))
+    channels = list(channels)
+    if x.shape[2] != 17 or x.shape[3] <= max(channels):
+        raise ValueError(f"hpc_frame_features expects (M, T, 17, C > {max(channels)}) for channels {tuple(channels)}, "
+                         f"got {x.shape}")
+    f = x[..., channels]  # (M, T, 17, len(channels))
+    return np.ascontiguousarray(f.transpose(1, 2, 0, 3).reshape(x.shape[1], -1))
 
 
 # -- 3D augmentation ---------------------------------------------------------------------------------------------
