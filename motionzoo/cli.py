@@ -408,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a recipe field (lr=1e-3, batch_size=16), a pipeline field (pipeline.clip_len=64), "
-                        "a builder keyword (model.hidden_size=64) or a dataset argument (data.fold=2)")
+                        "a builder keyword (model.hidden=64) or a dataset argument (data.fold=2)")
     s.set_defaults(fn=_cmd_train)
 
     s = sub.add_parser("eval", help="metrics, per-class CSV and confusion matrix of a checkpoint on a split")

@@ -92,8 +92,11 @@ class InputSequence:
 
 def _from_user(path: Path) -> Iterator[InputSequence]:
     from .data.user import read_user_dataset
+    from .data.datasets import assemble_sample
     d = read_user_dataset(path)
-    for name, x in zip(d.names, d.samples):
+    for i, (name, x) in enumerate(zip(d.names, d.samples)):
+        # the scores become the last channel, as UserSkeletonDataset gives them to training (scores="append")
+        x, _ = assemble_sample(x, None if d.scores is None else d.scores[i], x.shape[0])
         yield InputSequence(name, x, d.keypoint_format, str(path))
 
 

@@ -17,7 +17,7 @@ Recipe.  `get_recipe(arch, KEY)` where KEY is the registered dataset's recipe ke
 architecture (a file, or a dataset the architecture has none for) gets `motionzoo.recipes.generic_recipe`: a
 registered recipe (`recipe=KEY`, else utd_mhad for one person, sbu for two) adapted to the data's keypoint format,
 persons and channels.  `epochs` and `overrides` change it: `{"lr": 1e-3, "pipeline.clip_len": 64,
-"model.hidden_size": 64, "data.fold": 2}` (recipe fields, input-pipeline fields, builder keywords, dataset
+"model.hidden": 64, "data.fold": 2}` (recipe fields, input-pipeline fields, builder keywords, dataset
 arguments).
 
 Model.  From scratch: `create_model(arch, num_classes=K, **recipe.model_kwargs)`.  `pretrained=True` starts from an
@@ -389,7 +389,9 @@ def train_model(model: str, *, dataset: str | None = None, data: str | Path | No
     eval_t = resolve_transforms(net, train=False, recipe=rec, **fields)
     d.set_transforms(train_t, eval_t)
     d.train_base.seed = seed                   # augmentation draws: a function of (seed, epoch, index)
-    spec = pipeline_spec(eval_t)
+    # the weights' pipeline reads samples in the model's own keypoint format (as every cfg's does): the conversion
+    # from this data's format is a property of the data, recorded in result.json, and eval/predict set their own
+    spec = {k: v for k, v in pipeline_spec(eval_t).items() if k not in ("source_format", "synthesize")}
     log(f"{model}: {len(d.classes)} classes, {len(d.train)} training samples ({d.source}, split "
         f"{d.train_split!r}), evaluation on {d.how} ({len(d.eval)} samples)")
     log(f"recipe {rec.name}: {rec.epochs} epochs, batch {rec.batch_size}, {rec.optimizer} lr {rec.lr:g}, "

@@ -7,7 +7,7 @@ It is a registered recipe adapted to the data, not a new set of numbers:
 
 - the base is the architecture's recipe for the registered dataset with the same number of persons --
   `utd_mhad` for one person, `sbu` for two (`BASE_DATASETS`) -- or the dataset key given as `base`;
-- an architecture without such a recipe (pose_lstm, stgcn, ctrgcn) takes the optimiser, schedule, epochs, batch
+- an architecture without such a recipe (pose_lstm) takes the optimiser, schedule, epochs, batch
   and clipping of `lstm_baseline`'s recipe for that dataset, its pipeline fields where the architecture's input
   pipeline has them (and `subsample_long=True` for the pose LSTM's 350-frame resampling), and no builder keywords
   but the data's;
