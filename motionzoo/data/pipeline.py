@@ -345,16 +345,22 @@ class SkeletonSequencePipeline:
     def _persons(self, x: np.ndarray) -> np.ndarray:
         if self.persons == "per_body":
             return x[0] if x.shape[0] == 1 else x
-        m = x.shape[0]
-        if m > self.num_person:
-            extra = [k for k in range(self.num_person, m) if np.abs(x[k]).sum() > 0]
-            if extra:
-                raise ValueError(f"sample has {m} bodies and bodies {extra} carry data, but the pipeline keeps "
-                                 f"num_person={self.num_person}: select bodies in the dataset (body_rule=...)")
-            x = x[: self.num_person]
-        elif m < self.num_person:
-            x = np.concatenate([x, np.zeros((self.num_person - m,) + x.shape[1:], x.dtype)])
-        return x
+        return _fit_bodies(x, self.num_person, ": select bodies in the dataset (body_rule=...)")
+
+
+def _fit_bodies(x: np.ndarray, num_person: int, hint: str = "") -> np.ndarray:
+    """(M, ...) -> (num_person, ...): missing bodies zero-filled (zoo-conventions §3.1); a body beyond `num_person`
+    that carries data is an error, never silently dropped."""
+    m = x.shape[0]
+    if m > num_person:
+        extra = [k for k in range(num_person, m) if np.abs(x[k]).sum() > 0]
+        if extra:
+            raise ValueError(f"sample has {m} bodies and bodies {extra} carry data, but the pipeline keeps "
+                             f"num_person={num_person}{hint}")
+        return x[:num_person]
+    if m < num_person:
+        return np.concatenate([x, np.zeros((num_person - m,) + x.shape[1:], x.dtype)])
+    return x
 
 
 def _scene_centre(x: np.ndarray, topo) -> np.ndarray:
@@ -421,16 +427,7 @@ class PoseFeaturePipeline:
             raise ValueError(f"expected a canonical (M, T, V={V}, C > {max(self.xy_channels)}) "
                              f"{self.source_format or 'coco17'} sample (xy_channels={self.xy_channels}), got shape "
                              f"{x.shape}")
-        x = _convert(x, self.source_format, "coco17", self.synthesize)
-        m = x.shape[0]
-        if m > self.num_person:
-            extra = [k for k in range(self.num_person, m) if np.abs(x[k]).sum() > 0]
-            if extra:
-                raise ValueError(f"sample has {m} bodies and bodies {extra} carry data, but the pipeline keeps "
-                                 f"num_person={self.num_person}")
-            x = x[: self.num_person]
-        elif m < self.num_person:
-            x = np.concatenate([x, np.zeros((self.num_person - m,) + x.shape[1:], x.dtype)])
+        x = _fit_bodies(_convert(x, self.source_format, "coco17", self.synthesize), self.num_person)
         features = hpc_frame_features(x, channels=self.xy_channels)
         return _tensor(resample_hpc350(features, self.length, subsample_long=self.subsample_long))
 
