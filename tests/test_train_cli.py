@@ -207,3 +207,9 @@ def test_readme_start_from_utd_mhad(tmp_path, monkeypatch):
     assert utd.num_classes == 27 and utd.keypoint_format == "kinect_v1_20"
     mine = cfg_from_safetensors(tmp_path / "runs/from_utd/model.safetensors")
     assert mine.categories == tuple(CLASSES) and mine.model_args["topology"] == "kinect_v1_20"
+    # eval on the registered dataset reproduces the training run's last-epoch test metrics
+    assert main(["eval", "lstm_baseline", "--checkpoint", "runs/utd/model.safetensors", "--dataset", "utd_mhad",
+                 "--no-plots"]) == 0
+    metrics = json.loads((tmp_path / "runs/utd/eval_utd_mhad_test/metrics.json").read_text())["metrics"]
+    result = json.loads((tmp_path / "runs/utd/result.json").read_text())["metrics"]
+    assert metrics["confusion_matrix"] == result["confusion_matrix"] and metrics["num_samples"] == result["num_samples"]
