@@ -14,6 +14,7 @@ import pytest
 import torch
 
 import motionzoo
+from conftest import need_shared
 from motionzoo._builder import cfg_from_safetensors
 from motionzoo.cli import main
 
@@ -213,3 +214,22 @@ def test_readme_start_from_utd_mhad(tmp_path, monkeypatch):
     metrics = json.loads((tmp_path / "runs/utd/eval_utd_mhad_test/metrics.json").read_text())["metrics"]
     result = json.loads((tmp_path / "runs/utd/result.json").read_text())["metrics"]
     assert metrics["confusion_matrix"] == result["confusion_matrix"] and metrics["num_samples"] == result["num_samples"]
+
+
+def test_train_from_released_weights_with_new_classes(trained, tmp_path, monkeypatch):
+    """The issue's start: `pose_lstm.hpc5_2d` (5 classes, read offline from the cache) fine-tuned on 3 classes."""
+    src = need_shared("data", "human_pose_classification_ckpt", "model")
+    cache = motionzoo.get_cache_dir() / "upstream" / "pose_lstm.hpc5_2d"
+    cache.mkdir(parents=True)
+    for f in src.iterdir():
+        shutil.copy(f, cache / f.name)
+    monkeypatch.setenv("MOTIONZOO_OFFLINE", "1")
+    root, _ = trained
+    out = tmp_path / "hpc"
+    assert main(["train", "pose_lstm.hpc5_2d", "--pretrained", "--data", str(root / "my.npz"), "--epochs", "1",
+                 "--out", str(out), "--no-plots"]) == 0
+    cfg = cfg_from_safetensors(out / "model.safetensors")
+    assert cfg.categories == tuple(CLASSES) and cfg.num_classes == 3 and cfg.init_from == "pose_lstm.hpc5_2d"
+    assert cfg.published_metrics in (None, {}) and not cfg.sha256      # the released file's provenance is not kept
+    model = motionzoo.create_model("pose_lstm", checkpoint_path=str(out / "model.safetensors"))
+    assert model.pretrained_cfg.categories == tuple(CLASSES)
