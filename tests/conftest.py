@@ -55,6 +55,18 @@ def need_shared(*parts: str) -> Path:
     return _need(SHARED.joinpath(*parts))
 
 
+def cache_pose_lstm_weights(monkeypatch) -> None:
+    """The released `pose_lstm.hpc5_2d` checkpoint (../shared, or skip) in this test's cache, read offline."""
+    import shutil
+    import motionzoo
+    src = need_shared("data", "human_pose_classification_ckpt", "model")
+    cache = motionzoo.get_cache_dir() / "upstream" / "pose_lstm.hpc5_2d"
+    cache.mkdir(parents=True)
+    for f in src.iterdir():
+        shutil.copy(f, cache / f.name)
+    monkeypatch.setenv("MOTIONZOO_OFFLINE", "1")
+
+
 def param_count(model) -> int:
     return sum(p.numel() for p in model.parameters())
 

@@ -5,7 +5,7 @@ import json
 import shutil
 
 from motionzoo.cli import main
-from conftest import need_shared
+from conftest import cache_pose_lstm_weights, need_shared
 
 
 def test_list_and_patterns(capsys):
@@ -62,13 +62,7 @@ def test_convert_real_tf_checkpoint_and_load_it(tmp_path, capsys):
 
 
 def test_download_bundle_offline_from_cache_and_verify(tmp_path, monkeypatch, capsys):
-    src = need_shared("data", "human_pose_classification_ckpt", "model")
-    import motionzoo
-    cache = motionzoo.get_cache_dir() / "upstream" / "pose_lstm.hpc5_2d"
-    cache.mkdir(parents=True)
-    for f in src.iterdir():
-        shutil.copy(f, cache / f.name)
-    monkeypatch.setenv("MOTIONZOO_OFFLINE", "1")
+    cache_pose_lstm_weights(monkeypatch)
     bundle = tmp_path / "bundle"
     assert main(["download", "pose_lstm.hpc5_2d", "--dest", str(bundle)]) == 0
     manifest = json.loads((bundle / "manifest.json").read_text())

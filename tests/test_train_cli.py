@@ -14,7 +14,7 @@ import pytest
 import torch
 
 import motionzoo
-from conftest import need_shared
+from conftest import cache_pose_lstm_weights
 from motionzoo._builder import cfg_from_safetensors
 from motionzoo.cli import main
 
@@ -218,12 +218,7 @@ def test_readme_start_from_utd_mhad(tmp_path, monkeypatch):
 
 def test_train_from_released_weights_with_new_classes(trained, tmp_path, monkeypatch):
     """The issue's start: `pose_lstm.hpc5_2d` (5 classes, read offline from the cache) fine-tuned on 3 classes."""
-    src = need_shared("data", "human_pose_classification_ckpt", "model")
-    cache = motionzoo.get_cache_dir() / "upstream" / "pose_lstm.hpc5_2d"
-    cache.mkdir(parents=True)
-    for f in src.iterdir():
-        shutil.copy(f, cache / f.name)
-    monkeypatch.setenv("MOTIONZOO_OFFLINE", "1")
+    cache_pose_lstm_weights(monkeypatch)
     root, _ = trained
     out = tmp_path / "hpc"
     assert main(["train", "pose_lstm.hpc5_2d", "--pretrained", "--data", str(root / "my.npz"), "--epochs", "1",
