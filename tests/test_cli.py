@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 from motionzoo.cli import main
 from conftest import cache_pose_lstm_weights, need_shared
