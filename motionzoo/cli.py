@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -458,6 +459,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.fn(args)
+    except BrokenPipeError:
+        # the reader went away (`motionzoo predict ... | head`): stop quietly, as Unix tools do; point stdout at
+        # devnull so the interpreter's final flush does not raise again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except _UsageError as e:
         print(f"motionzoo: error: {e}", file=sys.stderr)
         return 2

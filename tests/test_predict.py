@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -122,3 +123,17 @@ def test_predict_checkpoint_without_cfg_and_bad_arguments(tmp_path, capsys):
     assert main(["predict", "temporal_rnn_stacked", "--checkpoint", str(tmp_path / "nope.safetensors"),
                  str(data)]) == 1
     assert "not found" in capsys.readouterr().err
+
+
+def test_predict_into_a_closed_pipe_stops_quietly(trained, tmp_path):
+    """`motionzoo predict ... | head -n 1`: when the reader goes away, no BrokenPipe traceback on stderr."""
+    import subprocess
+    import sys
+    _, ckpt = trained
+    data = tmp_path / "many.npz"
+    write_user_dataset(data, [_walk(seed=i) for i in range(40)], labels=[0] * 40, keypoint_format="kinect_v1_20")
+    proc = subprocess.run(f"{sys.executable} -m motionzoo.cli predict temporal_rnn_stacked --checkpoint {ckpt} "
+                          f"{data} | head -n 1", shell=True, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert len(proc.stdout.splitlines()) == 1, proc.stdout
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
