@@ -253,7 +253,8 @@ def convert_keypoints(x, src: str, dst: str, synthesize: bool = False, **options
     synthesised = [r for r in rules if not r.observed]
     if synthesised and s in ESTIMATOR_FORMATS and not synthesize:
         raise ValueError(
-            f"{s} -> {d} synthesises {len(synthesised)} of {len(rules)} joints, which needs synthesize=True (--synthesize on the command line):\n  "
+            f"{s} -> {d} synthesises {len(synthesised)} of {len(rules)} joints, which needs synthesize=True "
+            "(--synthesize on the command line):\n  "
             + "\n  ".join(str(r) for r in synthesised)
             + f"\n(motionzoo.data.conversion_rules({s!r}, {d!r}) lists every rule)")
     if synthesised:
