@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import torch
 from einops import rearrange
-from safetensors.torch import load_file
 
 import motionzoo
 from motionzoo.convert import get_converter
@@ -18,7 +17,7 @@ from motionzoo.data import get_topology
 from motionzoo.models._gcn_graph import ctrgcn_partition, hop_distance, stgcn_partition
 
 from conftest import meta_param_count, param_count
-from mzfill import assert_close_scaled, fill_sha256, mz_fill_tensor
+from mzfill import assert_close_scaled, fill_sha256, fixture_reference, mz_fill_tensor
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -68,9 +67,9 @@ def _filled_upstream(meta: dict) -> dict[str, torch.Tensor]:
 @pytest.mark.parametrize("name, arch, converter, kwargs", FIXTURE_CASES)
 def test_official_fixture_is_reproduced_in_both_layouts(name, arch, converter, kwargs):
     meta = json.loads((FIXTURES / f"{name}.json").read_text())
-    ref = load_file(str(FIXTURES / f"{name}.safetensors"))
+    ref = fixture_reference(meta)
     sd = get_converter(converter).fn(_filled_upstream(meta))
-    x = ref["input"].float()                                                    # (N, C, T, V, M) as upstream
+    x = ref["input"]                                                            # (N, C, T, V, M) as upstream
     upstream = motionzoo.create_model(arch, input_layout="NCTVM", **kwargs).eval()
     upstream.load_state_dict(sd)                                                # strict: every key accounted for
     canonical = motionzoo.create_model(arch, **kwargs).eval()
@@ -85,7 +84,7 @@ def test_official_fixture_is_reproduced_in_both_layouts(name, arch, converter, k
 
 @pytest.mark.parametrize("name, arch, converter, kwargs", FIXTURE_CASES)
 def test_graphs_equal_the_official_matrices(name, arch, converter, kwargs):
-    ref = load_file(str(FIXTURES / f"{name}.safetensors"))["graph"]
+    ref = fixture_reference(json.loads((FIXTURES / f"{name}.json").read_text()))["graph"]
     topology = kwargs.get("topology", "ntu25")
     ours = stgcn_partition(topology) if arch == "stgcn" else ctrgcn_partition(topology)
     np.testing.assert_array_equal(ours, ref.numpy())
@@ -93,7 +92,7 @@ def test_graphs_equal_the_official_matrices(name, arch, converter, kwargs):
 
 def test_stgcn_converter_checks_the_graph_and_the_keys():
     meta = json.loads((FIXTURES / "stgcn_official_ntu60.json").read_text())
-    graph = load_file(str(FIXTURES / "stgcn_official_ntu60.safetensors"))["graph"]
+    graph = fixture_reference(meta)["graph"]
     sd = {"A": graph, **_filled_upstream(meta)}
     conv = get_converter("stgcn-official").fn
     out = conv(sd)
@@ -239,9 +238,9 @@ def test_ctrgcn_two_channel_input_has_relation_channels():
 
 def test_the_stgcn_fixture_sees_the_partition_and_the_edge_importance():
     meta = json.loads((FIXTURES / "stgcn_official_ntu60.json").read_text())
-    ref = load_file(str(FIXTURES / "stgcn_official_ntu60.safetensors"))
+    ref = fixture_reference(meta)
     sd = get_converter("stgcn-official").fn(_filled_upstream(meta))
-    x = ref["input"].float()
+    x = ref["input"]
     paper = motionzoo.create_model("stgcn", input_layout="NCTVM", partition="paper").eval()
     paper.load_state_dict(sd)
     plain = motionzoo.create_model("stgcn", input_layout="NCTVM").eval()

@@ -284,11 +284,10 @@ def test_converter_rejects_foreign_keys(tmp_path):
 
 def test_against_xautodl_fixture():
     """The pip package of the reference implementation (xautodl 1.0.0, TinyNetwork), recorded once in
-    tests/fixtures/nas201_xautodl.* (its JSON says how it was made): four cells, mzfill-v1 weights, eval mode."""
-    from safetensors.torch import load_file
-    from mzfill import fill_sha256, mz_fill_tensor
+    tests/fixtures/nas201_xautodl.json (how it was made, and the outputs): four cells, mzfill-v1 weights, eval mode."""
+    from mzfill import fill_sha256, fixture_reference, mz_fill_tensor
     meta = json.loads((FIXTURES_DIR / "nas201_xautodl.json").read_text())
-    ref = load_file(str(FIXTURES_DIR / "nas201_xautodl.safetensors"))
+    ref = fixture_reference(meta)
     x = ref["input"]
     assert len(meta["archs"]) == 4
     for entry in meta["archs"]:
