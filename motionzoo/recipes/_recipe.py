@@ -161,3 +161,16 @@ def call_builder(builder: Callable[..., Any], model: Any, recipe: Recipe, kwargs
     if unknown:
         raise RecipeError(f"recipe {recipe.name!r}: {what} takes {accepted or 'no keywords'}, not {sorted(unknown)}")
     return builder(model, recipe, **kwargs)
+
+
+def named_registrar(table: dict[str, Callable], what: str) -> Callable[[str], Callable]:
+    """`register(name)` decorators for one of the recipe layer's named tables (losses, parameter-group rules):
+    a name is registered once."""
+    def register(name: str) -> Callable:
+        def deco(fn: Callable) -> Callable:
+            if name in table:
+                raise ValueError(f"{what} {name!r} is already registered")
+            table[name] = fn
+            return fn
+        return deco
+    return register

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._recipe import Recipe, RecipeError, call_builder
+from ._recipe import Recipe, RecipeError, call_builder, named_registrar
 
 __all__ = ["register_loss", "build_loss", "list_losses", "logits_of", "cross_entropy_loss", "LossFn"]
 
@@ -26,13 +26,7 @@ LossFn = Callable[[Any, Any, int], "tuple[torch.Tensor, Mapping[str, torch.Tenso
 _LOSSES: dict[str, Callable[..., LossFn]] = {}
 
 
-def register_loss(name: str) -> Callable:
-    def deco(builder: Callable[..., LossFn]) -> Callable[..., LossFn]:
-        if name in _LOSSES:
-            raise ValueError(f"loss {name!r} is already registered")
-        _LOSSES[name] = builder
-        return builder
-    return deco
+register_loss = named_registrar(_LOSSES, "loss")     # @register_loss(name) on `builder(model, **kwargs) -> LossFn`
 
 
 def list_losses() -> list[str]:

@@ -14,20 +14,14 @@ from typing import Any, Callable
 
 from torch import nn
 
-from ._recipe import Recipe, RecipeError, call_builder
+from ._recipe import Recipe, RecipeError, call_builder, named_registrar
 
 __all__ = ["register_param_groups", "build_param_groups", "list_param_groups"]
 
 _RULES: dict[str, Callable[..., list[dict[str, Any]]]] = {}
 
 
-def register_param_groups(name: str) -> Callable:
-    def deco(rule: Callable[..., list[dict[str, Any]]]) -> Callable[..., list[dict[str, Any]]]:
-        if name in _RULES:
-            raise ValueError(f"parameter-group rule {name!r} is already registered")
-        _RULES[name] = rule
-        return rule
-    return deco
+register_param_groups = named_registrar(_RULES, "parameter-group rule")   # @register_param_groups(name)
 
 
 def list_param_groups() -> list[str]:
