@@ -27,8 +27,11 @@ __all__ = ["render_synthetic_video", "write_synthetic_rgbd"]
 
 
 def render_synthetic_video(label: int, num_classes: int, frames: int = 24, size: tuple[int, int] = (64, 48),
-                           rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """One video: (rgb T×H×W×3 uint8, depth T×H×W uint16 millimetres with 0 = background)."""
+                           rng: np.random.Generator | None = None, blob_radius: float = 0.09,
+                           travel: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """One video: (rgb T×H×W×3 uint8, depth T×H×W uint16 millimetres with 0 = background).
+
+    blob_radius, travel: the blob's radius and its mean path length, as fractions of the frame's shorter side."""
     rng = rng if rng is not None else np.random.default_rng()
     w, h = size
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -40,16 +43,16 @@ def render_synthetic_video(label: int, num_classes: int, frames: int = 24, size:
     tx, ty = w * rng.uniform(0.4, 0.6), h * rng.uniform(0.45, 0.6)
     torso = ((xs - tx) / (0.16 * w)) ** 2 + ((ys - ty) / (0.3 * h)) ** 2 < 1
     angle = 2 * math.pi * label / num_classes + rng.uniform(-0.2, 0.2)
-    travel = 0.5 * min(w, h) * rng.uniform(0.8, 1.2)
-    cx0 = w / 2 - 0.5 * travel * math.cos(angle) + rng.uniform(-2, 2)
-    cy0 = h / 2 - 0.5 * travel * math.sin(angle) + rng.uniform(-2, 2)
-    radius = max(2.0, 0.09 * min(w, h))
+    path = travel * min(w, h) * rng.uniform(0.8, 1.2)
+    cx0 = w / 2 - 0.5 * path * math.cos(angle) + rng.uniform(-2, 2)
+    cy0 = h / 2 - 0.5 * path * math.sin(angle) + rng.uniform(-2, 2)
+    radius = max(2.0, blob_radius * min(w, h))
     torso_depth = rng.uniform(2200, 3000)
     rgb = np.empty((frames, h, w, 3), np.uint8)
     depth = np.zeros((frames, h, w), np.uint16)
     for t in range(frames):
         s = t / max(frames - 1, 1)
-        cx, cy = cx0 + s * travel * math.cos(angle), cy0 + s * travel * math.sin(angle)
+        cx, cy = cx0 + s * path * math.cos(angle), cy0 + s * path * math.sin(angle)
         hand = np.exp(-(((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * radius ** 2)))[..., None]
         img = background + texture
         img = np.where(torso[..., None], torso_colour, img)
@@ -87,12 +90,13 @@ def write_synthetic_rgbd(root: str | os.PathLike, dataset: str = "ntu", num_clas
                          videos_per_class: int = 3, frames: int | tuple[int, int] = 24,
                          size: tuple[int, int] = (64, 48), seed: int = 0, valid_per_class: int | None = None,
                          depth: bool = True, split_dir: str | os.PathLike | None = None,
-                         layout: str | None = None) -> dict[str, Path]:
+                         blob_radius: float = 0.09, travel: float = 0.5, layout: str | None = None) -> dict[str, Path]:
     """Write frame folders and split files for `dataset` (`layout=`: its deprecated name) under `root`; returns the
     split-file paths {"train", "valid"} (THU-READ also {"depth_train", "depth_valid"}).
 
     frames: a count, or an inclusive (min, max) range drawn per video.  size: (W, H) of every frame.
     valid_per_class: videos per class in the valid list (default max(1, videos_per_class // 3)).
+    blob_radius, travel: `render_synthetic_video`'s.
     Split files go to `split_dir` (default `<root>/dataset_splits`)."""
     if layout is not None:
         warn_deprecated("write_synthetic_rgbd: layout= is deprecated; use dataset=")
@@ -113,7 +117,7 @@ def write_synthetic_rgbd(root: str | os.PathLike, dataset: str = "ntu", num_clas
         for v in range(videos_per_class):
             subset = "valid" if v < n_valid else "train"
             n = frames if isinstance(frames, int) else int(rng.integers(frames[0], frames[1] + 1))
-            rgb, dep = render_synthetic_video(label, num_classes, n, size, rng)
+            rgb, dep = render_synthetic_video(label, num_classes, n, size, rng, blob_radius, travel)
             name, depth_name = _video_name(fmt.name, subset, label, k)
             k += 1
             lists[subset].append(VideoRecord(name, n, label))
