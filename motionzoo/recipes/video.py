@@ -57,12 +57,14 @@ register_recipe(Recipe(
     notes="40 epochs with a cosine decay: at 12 constant-lr epochs validation was 43 % and still rising "
           "(val-i3d-r0); 40 cosine epochs reach 100 % from epoch 31 on (val-i3d-e40), ~10 s an epoch on one thread"))
 register_recipe(Recipe(
-    name=f"smnet/{_SYNTHETIC}", arch="smnet", dataset=_SYNTHETIC, epochs=12, batch_size=8, optimizer="adam",
+    name=f"smnet/{_SYNTHETIC}", arch="smnet", dataset=_SYNTHETIC, epochs=8, batch_size=8, optimizer="adam",
     lr=1e-4, bn_momentum=0.1, loss="smnet", param_groups="smnet", param_groups_kwargs={"trunk_lr_scale": 1.0},
     model_kwargs={"modalities": ("rgb", "depth"), "trunk_pool": "adaptive", "clip_count": "ceil"},
     pipeline={"size": 32, "num_frames": 16}, source=_SYNTHETIC_SOURCE,
     notes="RGB + depth (the synthetic data has no skeleton); trunks from scratch, so at the full lr (upstream's "
-          "0.2 x lr is for C3D-initialised trunks); 16 frames per video (one clip) instead of the whole sequence"))
+          "0.2 x lr is for C3D-initialised trunks); 16 frames per video (one clip) instead of the whole sequence.  "
+          "8 epochs: the 12-epoch validation run (val-smnet-r0, constant lr, so its first 8 epochs are this "
+          "recipe's run) was at 100 % from epoch 4 on, training loss 0.07 after epoch 8"))
 _DRSR_SYNTHETIC = dict(
     dataset=_SYNTHETIC, epochs=12, batch_size=8, optimizer="sgd", lr=0.01, momentum=0.9, weight_decay=3e-4,
     label_smoothing=0.1, schedule="cosine", min_lr=1e-5, bn_momentum=0.1,
