@@ -1,8 +1,9 @@
 """SYNTHETIC RGB-D benchmark: can every video family learn a task that each modality shows on its own?
 
-    python benchmarks/rgbd_synthetic.py --threads 1                      # every row, seed 0 (CPU, ~1-2 h)
+    python benchmarks/rgbd_synthetic.py --threads 1                      # every row, seed 0 (CPU, ~2 h on one core)
     python benchmarks/rgbd_synthetic.py --threads 1 --models 'drsr*'     # a subset (fusion-from-unimodal needs
                                                                          # the two unimodal rows of the same run)
+    python benchmarks/rgbd_synthetic.py --threads 1 --split val --eval-every 2   # where the recipes were chosen
 
 Data (`motionzoo.data.synthetic_video.write_synthetic_rgbd`, IsoGD folder layout, written once into the cache):
 each video shows a textured background, a static torso and a moving blob; the class is the blob's direction of
