@@ -69,12 +69,12 @@ _DRSR_SYNTHETIC = dict(
     dataset=_SYNTHETIC, epochs=12, batch_size=8, optimizer="adam", lr=1e-4, weight_decay=3e-4,
     label_smoothing=0.1, schedule="cosine", min_lr=1e-5, bn_momentum=0.1,
     pipeline={"dataset": "isogd", "resize": (43, 32), "crop": 32, "sample_size": 32}, source=_SYNTHETIC_SOURCE)
-# DRSR and its fusion: Adam 1e-4, not the upstream SGD 0.01.  The sharpened heads multiply the logits by 1/tau = 14-25, so at
-# initialisation the fused cross-entropy is ~19 (ln 6 = 1.8); with SGD 0.01 (clip 5) it rose to 28 in the second
-# epoch (val-drsr-r0, stopped; its per-epoch log is committed), with SGD 1e-3 training accuracy was still at chance
-# after 4 epochs (val-drsr-lr1e-3, stopped); Adam's per-parameter steps do not scale with that factor: validation
-# 86.7 % on RGB, 100 % on depth after 12 epochs, and the fusion at 96.7 % after 6 epochs from scratch, 100 % after
-# 2 from the unimodal runs (val-drsr-adam1e-4).
+# DRSR and its fusion: Adam 1e-4, not the upstream SGD 0.01.  The sharpened heads multiply the logits by
+# 1/tau = 14-25, so at initialisation the fused cross-entropy is ~19 (ln 6 = 1.8); with SGD 0.01 (clip 5) it rose
+# to 28 in the second epoch (val-drsr-r0, stopped; its per-epoch log is committed), with SGD 1e-3 training accuracy
+# was still near chance (21 %) after 4 epochs (val-drsr-lr1e-3, stopped); Adam's per-parameter steps do not scale
+# with that factor: validation 86.7 % on RGB, 100 % on depth after 12 epochs, and the fusion at 96.7 % after 6
+# epochs from scratch, 100 % after 2 from the unimodal runs (val-drsr-adam1e-4).
 register_recipe(Recipe(
     name=f"drsr/{_SYNTHETIC}", arch="drsr", loss="drsr", grad_clip=5.0, **_DRSR_SYNTHETIC,
     notes="the upstream clipping and loss, Adam 1e-4 instead of SGD 0.01 (see the comment above the recipe); "
@@ -84,7 +84,7 @@ register_recipe(Recipe(
 # barely moves (overfit check: 20 steps left 8 clips unfitted; with 50 they were fitted in ~10).  Some clip is still
 # needed: BatchNorm over N x C x 1 x 1 maps normalises each channel over N values, and at N = 2-4 the gradients
 # reach 1e3-1e5 (without a clip 3 steps on 4 clips raised the loss).  Upstream's SyncBN over 8 GPUs never sees so
-# few.
+# few.  (Both measurements were made under the earlier SGD 0.01 recipe; under Adam the clip was kept, not re-chosen.)
 register_recipe(Recipe(
     name=f"drsr_capf/{_SYNTHETIC}", arch="drsr_capf", loss="drsr_capf", grad_clip=50.0,
     **{**_DRSR_SYNTHETIC, "epochs": 8},
