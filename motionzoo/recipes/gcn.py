@@ -103,7 +103,10 @@ _CPU_SOURCE = ("motionzoo: the plain-loop recipe of the training issue (AdamW 1e
 # steps at 32 and 50 87.0 +- 5.8 (ctrgcn-val-e60), both 87.0 +- 1.6 (ctrgcn-val-b16-e60), and lr 0.05 82.4 +- 1.6
 # (ctrgcn-val-lr05), weight decay 1e-4 84.3 +- 3.2 (ctrgcn-val-wd1e-4); so it stays.  Rerun with lstm_baseline beside
 # it this recipe gives the same 89.8 +- 1.6 against the baseline's 88.9 +- 2.8 (natops/ctrgcn-val-current): less than
-# one of the 36 validation samples (2.8 points) apart, not a clear win.
+# one of the 36 validation samples (2.8 points) apart, not a clear win.  On the input side, the baseline's wider
+# rotations (15, 30, 15) degrees gave 84.3 +- 5.8 (natops/ctrgcn-val-rot-wide), and the four-stream ensemble (joint,
+# bone, joint motion, bone motion at the official weights) 89.8 +- 1.6, the joint stream's figure (bone 88.9 +- 0.0,
+# joint motion 84.3 +- 4.2, bone motion 87.0 +- 4.2; natops/ctrgcn-val-ensemble): neither is taken.
 _CTRGCN_CPU = dict(
     _CPU, optimizer="sgd", lr=0.1, momentum=0.9, nesterov=True, weight_decay=4e-4, schedule="ctrgcn_multistep",
     warmup_epochs=5, milestones=(16, 25),
@@ -114,7 +117,8 @@ _CTRGCN_CPU_SOURCE = ("motionzoo: the official CTR-GCN optimiser and feeder crop
                       "(natops/ctrgcn-val-sgd-feeder-s3, natops/ctrgcn-val-sgd-s3, natops/ctrgcn-val-feeder-s3, "
                       "natops/ctrgcn-val-plain-s3, utd_mhad/ctrgcn-val-sgd, utd_mhad/ctrgcn-val-plain) and over more "
                       "optimiser steps or a lower lr (natops/ctrgcn-val-current, ctrgcn-val-b16, ctrgcn-val-b16-lr05, "
-                      "ctrgcn-val-e60, ctrgcn-val-b16-e60, ctrgcn-val-lr05, ctrgcn-val-wd1e-4)")
+                      "ctrgcn-val-e60, ctrgcn-val-b16-e60, ctrgcn-val-lr05, ctrgcn-val-wd1e-4), against wider rotations and the "
+                      "stream ensemble (natops/ctrgcn-val-rot-wide, ctrgcn-val-ensemble)")
 
 for _dataset in ("utd_mhad", "msr_action3d", "natops", "sbu"):
     for _arch in GCN_ARCHS:
