@@ -125,7 +125,9 @@ _CTRGCN_CPU_SOURCE = ("motionzoo: the official CTR-GCN optimiser and feeder crop
 # slowly at the last epoch.  The NTU configuration's dropout of 0.5 in nine of the ten blocks is what holds it back
 # on 228 training sequences: without it 74.1 +- 9.0 over 3 seeds (stgcn-val-drop0), and with the baseline's
 # optimiser settings on top (lr 3e-3, gradient norm clipped to 1, 40 epochs) 74.7 +- 3.6 (stgcn-val-drop0-lr3e-3),
-# which is taken.  The baseline on that split: 82.2 +- 5.4 (stgcn-val-current has its seed 0 only).
+# which is taken.  The baseline on that split: 82.2 +- 5.4 (stgcn-val-current has its seed 0 only).  These files' commands
+# ran against the shared recipe above (before this variant existed); each file's `recipe` field holds the full recipe it
+# trained with, so `--set` on today's `stgcn/msr_action3d` does not repeat them.
 _STGCN_MSR = dict(_CPU, lr=3e-3, grad_clip=1.0, epochs=40)
 _STGCN_MSR_SOURCE = ("motionzoo: the plain-loop recipe with the baseline's lr 3e-3, gradient clipping and 40 "
                      "epochs, and no dropout (model_kwargs drop_rate=0), chosen on the MSR Action3D validation "
