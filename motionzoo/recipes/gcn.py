@@ -117,29 +117,28 @@ _CTRGCN_CPU_SOURCE = ("motionzoo: the official CTR-GCN optimiser and feeder crop
                       "(natops/ctrgcn-val-sgd-feeder-s3, natops/ctrgcn-val-sgd-s3, natops/ctrgcn-val-feeder-s3, "
                       "natops/ctrgcn-val-plain-s3, utd_mhad/ctrgcn-val-sgd, utd_mhad/ctrgcn-val-plain) and over more "
                       "optimiser steps or a lower lr (natops/ctrgcn-val-current, ctrgcn-val-b16, ctrgcn-val-b16-lr05, "
-                      "ctrgcn-val-e60, ctrgcn-val-b16-e60, ctrgcn-val-lr05, ctrgcn-val-wd1e-4), against wider rotations and the "
-                      "stream ensemble (natops/ctrgcn-val-rot-wide, ctrgcn-val-ensemble)")
+                      "ctrgcn-val-e60, ctrgcn-val-b16-e60, ctrgcn-val-lr05, ctrgcn-val-wd1e-4), against wider "
+                      "rotations and the stream ensemble (natops/ctrgcn-val-rot-wide, ctrgcn-val-ensemble)")
 
 # ST-GCN on MSR Action3D: under the NATOPS recipe it reached 62.1 on the MSR validation split (seed 0; the baseline
 # 75.9; msr_action3d/stgcn-val-current), the official optimiser 43.1 (seed 0; stgcn-val-sgd), both still fitting
 # slowly at the last epoch.  The NTU configuration's dropout of 0.5 in nine of the ten blocks is what holds it back
 # on 228 training sequences: without it 74.1 +- 9.0 over 3 seeds (stgcn-val-drop0), and with the baseline's
 # optimiser settings on top (lr 3e-3, gradient norm clipped to 1, 40 epochs) 74.7 +- 3.6 (stgcn-val-drop0-lr3e-3),
-# which is taken.  The baseline on that split: 82.2 +- 5.4 (stgcn-val-current has its seed 0 only).  These files' commands
-# ran against the shared recipe above (before this variant existed); each file's `recipe` field holds the full recipe it
-# trained with, so `--set` on today's `stgcn/msr_action3d` does not repeat them.
+# which is taken.  The baseline on that split: 82.2 +- 5.5 (msr_action3d/val-baseline-recipe).  These files'
+# commands ran against the shared recipe above (before this variant existed); each file's `recipe` field holds the
+# full recipe it trained with, so `--set` on today's `stgcn/msr_action3d` does not repeat them.
 _STGCN_MSR = dict(_CPU, lr=3e-3, grad_clip=1.0, epochs=40)
 _STGCN_MSR_SOURCE = ("motionzoo: the plain-loop recipe with the baseline's lr 3e-3, gradient clipping and 40 "
                      "epochs, and no dropout (model_kwargs drop_rate=0), chosen on the MSR Action3D validation "
-                     "split (msr_action3d/stgcn-val-current, stgcn-val-sgd, stgcn-val-drop0, "
+                     "split (msr_action3d/stgcn-val-current, stgcn-val-sgd, stgcn-val-drop0, val-baseline-recipe, "
                      "stgcn-val-drop0-lr3e-3)")
 _VARIANTS = {  # (arch, dataset) -> (recipe fields, extra builder keywords, source); the rest use the shared ones
     ("stgcn", "msr_action3d"): (_STGCN_MSR, {"drop_rate": 0.0}, _STGCN_MSR_SOURCE),
     # UTD-MHAD validation, seed 0 (one seed each, for CPU time): 57.4 under the NATOPS recipe, 67.6 under this one
     # (utd_mhad/stgcn-val-current, stgcn-val-drop0-lr3e-3; the baseline on that split: 78.7, utd_mhad/ctrgcn-val-sgd)
-    ("stgcn", "utd_mhad"): (_STGCN_MSR, {"drop_rate": 0.0},
-                           _STGCN_MSR_SOURCE + "; on UTD-MHAD seed 0 of its validation split (utd_mhad/stgcn-val-current, "
-                                               "stgcn-val-drop0-lr3e-3)"),
+    ("stgcn", "utd_mhad"): (_STGCN_MSR, {"drop_rate": 0.0}, _STGCN_MSR_SOURCE + "; on UTD-MHAD seed 0 of its "
+                           "validation split (utd_mhad/stgcn-val-current, stgcn-val-drop0-lr3e-3)"),
 }
 
 for _dataset in ("utd_mhad", "msr_action3d", "natops", "sbu"):
