@@ -569,7 +569,8 @@ def _train_fold(row: BenchmarkRow, args, recipe: Recipe | None, data: BenchmarkD
     batch = recipe.batch_size // world
     _seed_dataset(data.train, seed)
     model = _build(row, pretrained=False, num_classes=n_classes, recipe=recipe)
-    res = fit(model, make_loader(data.train, batch, train=True, seed=seed, num_workers=workers),
+    res = fit(model, make_loader(data.train, batch, train=True, seed=seed, num_workers=workers,
+                                 drop_last=recipe.drop_last),
               make_loader(data.test, batch, train=False, num_workers=workers), recipe, run_dir,
               device=device, resume=args.resume, progress=False if args.no_progress else None,
               class_names=data.class_names, eval_every=args.eval_every, plots=not args.no_plots, amp=args.amp,

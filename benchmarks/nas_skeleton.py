@@ -82,7 +82,7 @@ def run_job(arch: str, seed: int, recipe, data: dict, args, device) -> dict:
                 history.setdefault("valid", []).append(acc)
 
     t0 = time.perf_counter()
-    fit(model, make_loader(data["train"], recipe.batch_size, train=True, seed=seed),
+    fit(model, make_loader(data["train"], recipe.batch_size, train=True, seed=seed, drop_last=recipe.drop_last),
         make_loader(data["test"], 256, train=False), recipe, None, device=device, progress=False,
         eval_every=args.eval_every, plots=False, on_epoch_end=record)
     return {"model": model, "flops": flops, "history": history, "time_s": time.perf_counter() - t0}

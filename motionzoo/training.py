@@ -399,7 +399,8 @@ def train_model(model: str, *, dataset: str | None = None, data: str | Path | No
 
     out.mkdir(parents=True, exist_ok=True)
     write_json_atomic(jsonable(request), out / "run.json")
-    res = fit(net, make_loader(d.train, rec.batch_size, train=True, seed=seed, num_workers=workers),
+    res = fit(net, make_loader(d.train, rec.batch_size, train=True, seed=seed, num_workers=workers,
+                               drop_last=rec.drop_last),
               make_loader(d.eval, rec.batch_size, train=False, num_workers=workers), rec, out, device=device,
               resume=resume, progress=progress, class_names=d.classes, plots=plots,
               on_epoch_end=_epoch_logger(log, rec.epochs, d.eval_split))

@@ -5,7 +5,7 @@
     recipe = get_recipe("my_arch", "my_dataset")
     seed_everything(0)
     model = motionzoo.create_model("my_arch", num_classes=60, **recipe.model_kwargs)
-    train = make_loader(train_ds, recipe.batch_size, train=True, seed=0)
+    train = make_loader(train_ds, recipe.batch_size, train=True, seed=0, drop_last=recipe.drop_last)
     val = make_loader(val_ds, recipe.batch_size, train=False)
     result = fit(model, train, val, recipe, "runs/my_arch", resume=True)
 
@@ -202,6 +202,8 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     - optimiser / lr: `recipe.optimizer`, `recipe.schedule` (per epoch), `recipe.grad_clip` (global L2 norm);
       parameter groups: `param_groups(model)` when given, else the rule the recipe names (`recipe.param_groups`,
       see motionzoo.recipes.param_groups); groups may carry `lr` (kept) or `lr_scale`, and `weight_decay`.
+    - batches: a `train_loader` with a `drop_last` attribute (DataLoader, DeviceLoader) must agree with
+      `recipe.drop_last`, so a recipe that drops the incomplete last batch is not silently fed one.
     - BatchNorm: `recipe.bn_momentum`, when set, replaces every BatchNorm layer's running-average momentum.
     - precision: bf16 autocast on CUDA unless `amp=False`; CPU runs in float32 unless `amp=True`.
     - files (rank 0, when `out_dir` is given): checkpoints `last/` and `best/` every epoch (see checkpoint.py),
@@ -212,6 +214,10 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     - `best` is chosen by `val_<select_metric>`; the reported `final` metrics are always the last epoch's, so no
       result is selected on the test set.
     """
+    loader_drops = getattr(train_loader, "drop_last", None)
+    if loader_drops is not None and loader_drops != recipe.drop_last:
+        raise ValueError(f"recipe {recipe.name!r} has drop_last={recipe.drop_last} but the training loader "
+                         f"drop_last={loader_drops}; build it with make_loader(..., drop_last=recipe.drop_last)")
     D.init_distributed()
     device = resolve_device(device)
     amp = device.type == "cuda" if amp is None else amp

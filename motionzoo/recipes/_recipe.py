@@ -29,6 +29,8 @@ class Recipe:
     name: str                           # "<arch>/<dataset>", e.g. "two_stream_rnn/utd_mhad"
     epochs: int
     batch_size: int
+    drop_last: bool = False             # drop each epoch's last, incomplete training batch (the official GCN loaders
+                                        # do: a batch of 2-3 samples through BatchNorm at lr 0.1 undoes the epoch)
     # -- optimiser -----------------------------------------------------------------------------------------
     optimizer: str = "sgd"              # one of OPTIMIZERS (see engine/optim.py)
     lr: float = 0.1
@@ -69,6 +71,8 @@ class Recipe:
             bad(f"epochs must be a positive integer, got {self.epochs!r}")
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
             bad(f"batch_size must be a positive integer, got {self.batch_size!r}")
+        if not isinstance(self.drop_last, bool):
+            bad(f"drop_last must be True or False, got {self.drop_last!r}")
         if self.optimizer.lower() not in OPTIMIZERS:
             bad(f"unknown optimizer {self.optimizer!r}; known: {', '.join(OPTIMIZERS)}")
         if not (self.lr >= 0 and math.isfinite(self.lr)):

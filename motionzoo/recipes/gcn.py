@@ -33,16 +33,17 @@ _CTRGCN_CODE = "Uason-Chen/CTR-GCN @ e13d7582e281d06711eeecb380a472b278ae1663"
 # of every training sample by U(-0.3, 0.3) rad about x, y and z.  The data are centred once per sample (the SGN
 # preprocessing subtracts the first frame's spine joint): normalization="scene".
 register_recipe(Recipe(
-    name="ctrgcn/ntu60", arch="ctrgcn", dataset="ntu60", epochs=65, batch_size=64, optimizer="sgd", lr=0.1,
-    momentum=0.9, nesterov=True, weight_decay=4e-4, schedule="ctrgcn_multistep", warmup_epochs=5,
+    name="ctrgcn/ntu60", arch="ctrgcn", dataset="ntu60", epochs=65, batch_size=64, drop_last=True, optimizer="sgd",
+    lr=0.1, momentum=0.9, nesterov=True, weight_decay=4e-4, schedule="ctrgcn_multistep", warmup_epochs=5,
     milestones=(35, 55), gamma=0.1,
     model_kwargs={"topology": "ntu25", "num_person": 2},
     pipeline=dict(normalization="scene", temporal="interpolate", clip_len=64, random_temporal_crop=(0.5, 1.0),
                   random_temporal_crop_min_frames=64, center_crop=0.95, random_rotate=(17.19, 17.19, 17.19),
                   random_affine_p=1.0, stream_style="gcn_feeder"),
     source=f"{_CTRGCN_CODE}: config/nturgbd-cross-subject/default.yaml and nturgbd-cross-view (optimiser, lr, "
-           "weight decay, warm-up, steps, epochs, batch, window 64, p_interval), main.py (warm-up rule), "
-           "feeders/feeder_ntu.py + feeders/tools.py (crop floor of 64 frames, test centre crop, rotation 0.3 rad)",
+           "weight decay, warm-up, steps, epochs, batch, window 64, p_interval), main.py (warm-up rule; the training "
+           "loader drops its last incomplete batch), feeders/feeder_ntu.py + "
+           "feeders/tools.py (crop floor of 64 frames, test centre crop, rotation 0.3 rad)",
     notes="deviations: the scene origin is motionzoo's ntu25 centre joint (spine_shoulder), the official one the "
           "spine middle; the crop keeps round(r T) frames (official floor(r T)); the three rotations are composed "
           "by motionzoo.data.rotation_matrix; every frame of a sample counts as valid (motionzoo samples carry no "
@@ -53,15 +54,16 @@ register_recipe(Recipe(
 # epoch (`repeat: 5`), so the official 65 epochs with warm-up 5 and a step at 50 are 325 passes with a warm-up over 25
 # and a step at 250 here.  Training frames: 52 indices drawn with replacement and sorted; test: linspace.
 register_recipe(Recipe(
-    name="ctrgcn/nwucla", arch="ctrgcn", dataset="nwucla", epochs=325, batch_size=16, optimizer="sgd", lr=0.1,
-    momentum=0.9, nesterov=True, weight_decay=1e-4, schedule="ctrgcn_multistep", warmup_epochs=25,
+    name="ctrgcn/nwucla", arch="ctrgcn", dataset="nwucla", epochs=325, batch_size=16, drop_last=True, optimizer="sgd",
+    lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-4, schedule="ctrgcn_multistep", warmup_epochs=25,
     milestones=(250,), gamma=0.1,
     model_kwargs={"topology": "kinect_v1_20", "num_person": 1},
     pipeline=dict(normalization="scene", temporal="resample", clip_len=52, center_crop=1.0,
                   random_rotate=(60.0, 60.0, 0.0), integer_degrees=True, random_affine_p=1.0,
                   stream_style="gcn_feeder"),
     source=f"{_CTRGCN_CODE}: config/ucla/default.yaml (batch 16, weight decay 1e-4, lr 0.1, Nesterov, warm-up 5, "
-           "step at 50 of 65 epochs, repeat 5, window 52), feeders/feeder_ucla.py (origin joint 1 of the first "
+           "step at 50 of 65 epochs, repeat 5, window 52), main.py (the training loader drops its last incomplete "
+           "batch), feeders/feeder_ucla.py (origin joint 1 of the first "
            "frame, rotation about x and y by whole degrees in [-60, 60])",
     notes="epochs, warm-up and milestone are the official ones x 5 (the feeder's repeat); the official warm-up "
           "steps once per 5 passes, this one every pass. Deviations: the official feeder also rescales every "
@@ -72,13 +74,14 @@ register_recipe(Recipe(
 # ST-GCN (config/st_gcn/ntu-xsub/train.yaml, processor/recognition.py, tools/ntu_gendata.py): raw camera
 # coordinates, the first 300 frames with zeros after the sequence, no augmentation, SGD with Nesterov momentum.
 register_recipe(Recipe(
-    name="stgcn/ntu60", arch="stgcn", dataset="ntu60", epochs=80, batch_size=64, optimizer="sgd", lr=0.1,
-    momentum=0.9, nesterov=True, weight_decay=1e-4, schedule="multistep", milestones=(10, 50), gamma=0.1,
+    name="stgcn/ntu60", arch="stgcn", dataset="ntu60", epochs=80, batch_size=64, drop_last=True, optimizer="sgd",
+    lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-4, schedule="multistep", milestones=(10, 50), gamma=0.1,
     model_kwargs={"topology": "ntu25", "num_person": 2},
     pipeline=dict(normalization="none", temporal="pad_end", clip_len=300, stream_style="gcn_feeder"),
     source="yysijie/st-gcn @ 221c0e152054b8da593774c0d483e59befdb9061: config/st_gcn/ntu-xsub/train.yaml and "
            "ntu-xview (lr 0.1, steps 10 and 50 of 80 epochs, weight decay 1e-4, batch 64), "
-           "processor/recognition.py (SGD momentum 0.9, Nesterov by default), tools/ntu_gendata.py (300-frame "
+           "processor/recognition.py (SGD momentum 0.9, Nesterov by default), processor/processor.py (the training "
+           "loader drops its last incomplete batch), tools/ntu_gendata.py (300-frame "
            "buffers, zeros after the sequence)"))
 
 
