@@ -171,6 +171,22 @@ def test_fit_honours_recipe_drop_last():
         recipe.replace(drop_last="true")
 
 
+def test_fit_warns_of_a_tiny_last_batch_through_batchnorm():
+    """34 samples at batch 32 leave a batch of 2 every epoch: a BatchNorm model is warned, a model without
+    BatchNorm or a loader that drops the batch is not."""
+    import warnings
+    data = TensorDataset(torch.randn(34, 5), torch.randint(0, 3, (34,)))
+    recipe = Recipe("tiny-last", epochs=1, batch_size=32, lr=0.01)
+    bn_net = nn.Sequential(nn.Linear(5, 8), nn.BatchNorm1d(8), nn.Linear(8, 3))
+    with pytest.warns(UserWarning, match="34 training samples at batch 32 end every epoch on a batch of 2"):
+        fit(bn_net, make_loader(data, 32, train=True), None, recipe, None, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit(nn.Linear(5, 3), make_loader(data, 32, train=True), None, recipe, None, progress=False)
+        fit(bn_net, make_loader(data, 32, train=True, drop_last=True), None, recipe.replace(drop_last=True), None,
+            progress=False)
+
+
 # -- checkpoints -------------------------------------------------------------------------------------------
 def _state(epoch):
     return {"epoch": epoch, "history": [{"epoch": epoch, "val_top1": 50.0 + epoch}], "rng": [get_rng_state()]}
