@@ -11,6 +11,8 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
+from conftest import BatchRecorder
+
 from motionzoo.recipes import Recipe, RecipeError, lr_at_epoch
 from motionzoo.engine import (build_optimizer, classification_metrics, confusion_matrix,
                               cross_entropy_loss, evaluate, fit, load_checkpoint, make_loader,
@@ -150,23 +152,16 @@ def test_fit_uses_recipe_label_smoothing_and_custom_loss(tmp_path):
 def test_fit_honours_recipe_drop_last():
     """A recipe with drop_last=True trains on whole batches only (20 samples at batch 8: 2 steps of 8, not a third
     of 4), and a loader that disagrees with the recipe is refused before training starts."""
-    seen = []
-
-    class Counting(nn.Linear):
-        def forward(self, x):
-            if self.training:
-                seen.append(len(x))
-            return super().forward(x)
-
     data = TensorDataset(torch.randn(20, 5), torch.randint(0, 3, (20,)))
     recipe = Recipe("drop", epochs=2, batch_size=8, lr=0.01, drop_last=True)
-    fit(Counting(5, 3), make_loader(data, 8, train=True, drop_last=True), None, recipe, None, progress=False)
-    assert seen == [8, 8, 8, 8]
-    seen.clear()
-    fit(Counting(5, 3), make_loader(data, 8, train=True), None, recipe.replace(drop_last=False), None, progress=False)
-    assert seen == [8, 8, 4, 8, 8, 4]
+    net = BatchRecorder(5, 3)
+    fit(net, make_loader(data, 8, train=True, drop_last=True), None, recipe, None, progress=False)
+    assert net.seen == [8, 8, 8, 8]
+    net = BatchRecorder(5, 3)
+    fit(net, make_loader(data, 8, train=True), None, recipe.replace(drop_last=False), None, progress=False)
+    assert net.seen == [8, 8, 4, 8, 8, 4]
     with pytest.raises(ValueError, match="drop_last=True but the training loader drop_last=False"):
-        fit(Counting(5, 3), make_loader(data, 8, train=True), None, recipe, None, progress=False)
+        fit(BatchRecorder(5, 3), make_loader(data, 8, train=True), None, recipe, None, progress=False)
     with pytest.raises(RecipeError, match="drop_last must be True or False, got 'true'"):
         recipe.replace(drop_last="true")
 

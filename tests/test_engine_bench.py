@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from conftest import REPO
+from conftest import REPO, BatchRecorder
 
 sys.path.insert(0, str(REPO))
 from benchmarks._common import (SYNTHETIC_LABEL, BenchmarkData, BenchmarkRow, FingerprintMismatch,  # noqa: E402
@@ -152,20 +152,13 @@ def test_folds_seeds_overrides_validation_and_the_baseline_column(tmp_path):
 def test_recipe_drop_last_reaches_the_training_loader(tmp_path):
     """`--set drop_last=True` (or a recipe that says so) trains on whole batches: 40 training samples at batch 16
     are 2 steps per epoch, not 3 (fit refuses a loader that disagrees with the recipe, so this would raise)."""
-    seen = []
-
-    class Counting(nn.Linear):
-        def forward(self, x):
-            if self.training:
-                seen.append(len(x))
-            return super().forward(x)
-
+    net = BatchRecorder(6, 3)
     row = BenchmarkRow("count/2fold", model="count", protocol=Protocol("toy", "2fold", num_classes=3),
-                       recipe=RECIPE.replace(epochs=1), build_model=lambda **kw: Counting(6, 3), data=_fold_data)
+                       recipe=RECIPE.replace(epochs=1), build_model=lambda **kw: net, data=_fold_data)
     argv = ["--out", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs"), "--run-name", "d",
             "--no-progress", "--no-plots", "--seeds", "0", "--folds", "1", "--set", "drop_last=True"]
     doc = run_benchmark("toybench", [row], argv)
-    assert seen == [16, 16] and doc["rows"][0]["recipe"]["drop_last"] is True
+    assert net.seen == [16, 16] and doc["rows"][0]["recipe"]["drop_last"] is True
 
 
 def test_default_workers_fit_the_machine(monkeypatch):
