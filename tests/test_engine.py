@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import warnings
 
 import numpy as np
 import pytest
@@ -169,7 +170,6 @@ def test_fit_honours_recipe_drop_last():
 def test_fit_warns_of_a_tiny_last_batch_through_batchnorm():
     """34 samples at batch 32 leave a batch of 2 every epoch: a BatchNorm model is warned, a model without
     BatchNorm or a loader that drops the batch is not."""
-    import warnings
     data = TensorDataset(torch.randn(34, 5), torch.randint(0, 3, (34,)))
     recipe = Recipe("tiny-last", epochs=1, batch_size=32, lr=0.01)
     bn_net = nn.Sequential(nn.Linear(5, 8), nn.BatchNorm1d(8), nn.Linear(8, 3))

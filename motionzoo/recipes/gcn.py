@@ -142,9 +142,10 @@ _STGCN_MSR_SOURCE = ("motionzoo: the plain-loop recipe with the baseline's lr 3e
 # ended at 63.6, 85.5 and 78.9 % (folds 1-3) and validation at 60.0, 63.1 and 67.7 (sbu/ctrgcn-val-current; the
 # baseline 84.6, 84.6, 81.5, sbu/val-baseline-recipe-f123).  Dropping the incomplete batch, as the official training
 # loader does: training accuracy 96.9 and 99.4 %, validation 76.9 and 83.1 (folds 1-2; sbu/ctrgcn-val-drop-last,
-# its third fold stopped for CPU time).  BatchNorm statistics over 1-3 samples are the likely reason (the input
-# BatchNorm normalises every joint coordinate over the batch's frames alone); not measured further.  MSR Action3D's
-# training split leaves 2 (290 samples) and its test rows ran without drop_last: to be rerun, not re-chosen here.
+# its third fold stopped for CPU time).  Training accuracies: the last epoch's record in the per-epoch logs committed
+# beside those files (<run>/ctrgcn_5fold/fold<k>/log.jsonl).  BatchNorm statistics over 1-3 samples are the likely
+# reason (the input BatchNorm normalises every joint coordinate over the batch's frames alone); not measured further.
+# MSR Action3D's training split leaves 2 (290 samples) and its test rows ran without drop_last: to be rerun.
 _CTRGCN_SBU = dict(_CTRGCN_CPU, drop_last=True)
 _CTRGCN_SBU_SOURCE = _CTRGCN_CPU_SOURCE + ("; drop_last (the official loader's) chosen on the SBU validation split "
                                            "(sbu/ctrgcn-val-current, ctrgcn-val-drop-last)")
