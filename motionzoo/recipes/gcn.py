@@ -132,12 +132,14 @@ _CTRGCN_CPU_SOURCE = ("motionzoo: the official CTR-GCN optimiser and feeder crop
 # commands ran against the shared recipe above (before this variant existed); each file's `recipe` field holds the
 # full recipe it trained with, so `--set` on today's `stgcn/msr_action3d` does not repeat them.  On this variant,
 # dropping the last, incomplete batch (which fixed CTR-GCN below) gave 73.0 +- 5.6 (msr_action3d/stgcn-val-drop-last):
-# not taken.  ST-GCN still loses to the baseline here, on validation as on test.
+# not taken, and so was CTR-GCN's CPU recipe with drop_last (SGD 0.1, the feeder's crop): 72.4 on seed 0 against this
+# recipe's 77.6 (msr_action3d/stgcn-val-ctrgcn-recipe, one seed for CPU time).  ST-GCN still loses to the baseline
+# here, on validation as on test.
 _STGCN_MSR = dict(_CPU, lr=3e-3, grad_clip=1.0, epochs=40)
 _STGCN_MSR_SOURCE = ("motionzoo: the plain-loop recipe with the baseline's lr 3e-3, gradient clipping and 40 "
                      "epochs, and no dropout (model_kwargs drop_rate=0), chosen on the MSR Action3D validation "
                      "split (msr_action3d/stgcn-val-current, stgcn-val-sgd, stgcn-val-drop0, val-baseline-recipe, "
-                     "stgcn-val-drop0-lr3e-3; drop_last not taken: stgcn-val-drop-last)")
+                     "stgcn-val-drop0-lr3e-3; not taken: stgcn-val-drop-last, stgcn-val-ctrgcn-recipe)")
 # CTR-GCN on SBU: a training fold holds 217-230 samples (161-163 on the validation split), so the last batch of 32
 # holds 2-6 samples in 4 of the 5 test folds (1-3 in the validation folds run here), and at lr 0.1 that one batch
 # per epoch kept undoing the epoch's progress: on the validation split (seed 0) training accuracy under augmentation
