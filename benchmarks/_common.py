@@ -22,7 +22,8 @@ A benchmark script declares its rows and hands them to `run_benchmark`:
         run_benchmark("utd_mhad", ROWS)
 
 Command line (every script): `--models PATTERN.. --data-root DIR --seeds 0 1 2 --mode train|eval [--quick]
-[--synthetic] [--epochs N] [--run-name NAME] [--resume] [--device cuda] [--allow-fingerprint-mismatch]`.
+[--synthetic] [--epochs N] [--split val [--val-folds K]] [--run-name NAME] [--resume] [--device cuda]
+[--allow-fingerprint-mismatch]`.
 Multi-GPU: `torchrun --nproc_per_node=8 -m benchmarks.ntu ...` (recipe batch sizes are global and divided
 between the processes).
 
@@ -50,6 +51,7 @@ import dataclasses
 import datetime
 import fnmatch
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -255,6 +257,11 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
                    help="val: train on the training data minus a validation split carved from it (by subject / "
                         "fold where the data has them) and evaluate on that split; the test set is not read. "
                         "Recipes are chosen this way; test is for the final numbers")
+    p.add_argument("--val-folds", type=int, default=1, metavar="K",
+                   help="with --split val on a single-split protocol: K-fold cross-validation over the training "
+                        "data (by subject where the data has them, else stratified by class) instead of one carved "
+                        "split; each validation fold is a fold of the row (--folds picks some), and per seed the "
+                        "mean over them is reported. For datasets whose one carve is a few dozen samples")
     p.add_argument("--eval-every", type=int, default=0, help="evaluate every N epochs for the curves (0: last only)")
     p.add_argument("--run-name", default=None, help="default: UTC timestamp (+ -quick / -synthetic)")
     p.add_argument("--resume", action="store_true", help="continue interrupted trainings of --run-name")
@@ -359,7 +366,15 @@ def _command_line(benchmark: str, argv: Sequence[str] | None) -> str:
 def _load_data(row: BenchmarkRow, args, recipe: Recipe | None, cache: dict) -> list[BenchmarkData]:
     """The row's data as a list of folds (one item for a fixed split).  Loaders are called as
     `row.data(data_root, quick, recipe=..., split=...)`: the recipe's pipeline and builder keywords shape the
-    samples, and `split="val"` asks for (training data minus a carved validation split, that split)."""
+    samples, and `split="val"` asks for (training data minus a carved validation split, that split);
+    `--val-folds K` adds `val_folds=K` (loaders that cross-validate declare that keyword)."""
+    val_folds = args.val_folds
+    if val_folds > 1:
+        if args.split != "val" or args.synthetic:
+            raise SystemExit(f"--val-folds {val_folds} cross-validates on the real training data: it needs --split "
+                             "val and no --synthetic")
+        if row.data is not None and "val_folds" not in inspect.signature(row.data).parameters:
+            raise SystemExit(f"--val-folds: row {row.name!r}'s data loader does not cross-validate")
     if args.synthetic:
         shape = row.synthetic_input_shape
         if shape is None:
@@ -372,11 +387,12 @@ def _load_data(row: BenchmarkRow, args, recipe: Recipe | None, cache: dict) -> l
         return cache[key]
     if row.data is None:
         raise SystemExit(f"row {row.name!r} declares no data loader (use --synthetic for a smoke run)")
-    key = (row.data, args.data_root, args.quick, args.split, row.model,
+    key = (row.data, args.data_root, args.quick, args.split, val_folds, row.model,
            repr(sorted(recipe.pipeline.items())) if recipe else None,
            repr(sorted(recipe.model_kwargs.items())) if recipe else None)
     if key not in cache:
-        data = row.data(args.data_root, args.quick, recipe=recipe, split=args.split)
+        data = row.data(args.data_root, args.quick, recipe=recipe, split=args.split,
+                        **({"val_folds": val_folds} if val_folds > 1 else {}))
         cache[key] = list(data) if isinstance(data, (list, tuple)) else [data]
     return cache[key]
 

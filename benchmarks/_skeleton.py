@@ -58,12 +58,17 @@ def data_root_or_shared(data_root: Path | None, subdir: str) -> Path:
 
 
 def _load(bench: SkeletonBenchmark, model: str, fixed_root: Path | None, synthetic: bool, data_root: Path | None,
-          quick: bool, recipe: Recipe | None = None, split: str = "test") -> list[BenchmarkData]:
+          quick: bool, recipe: Recipe | None = None, split: str = "test", val_folds: int = 1) -> list[BenchmarkData]:
     root = Path(fixed_root) if fixed_root is not None else data_root_or_shared(data_root, bench.subdir)
     recipe = recipe if recipe is not None else get_recipe(model, bench.key)
     net = motionzoo.create_model(model, num_classes=bench.protocol.num_classes, **recipe.model_kwargs)
     train_t = motionzoo.resolve_transforms(net, train=True, recipe=recipe)
     eval_t = motionzoo.resolve_transforms(net, train=False, recipe=recipe)
+    if val_folds > 1 and split != "val":
+        raise SystemExit(f"--val-folds {val_folds}: cross-validation on the training data needs --split val")
+    if val_folds > 1 and bench.folds > 1:
+        raise SystemExit(f"--val-folds {val_folds}: {bench.key} has {bench.folds} test folds, and --split val already "
+                         "validates each on one of its training folds")
     out = []
     for k in range(bench.folds):
         kw = {**{a: b for a, b in bench.split_kwargs.items() if b is not None}, **({"fold": k} if bench.folds > 1 else {})}
@@ -71,24 +76,29 @@ def _load(bench: SkeletonBenchmark, model: str, fixed_root: Path | None, synthet
             train = bench.dataset_cls(root, split="train", transform=train_t, **kw)
             if split == "val":        # the test split is not even read
                 train_eval = bench.dataset_cls(root, split="train", transform=eval_t, **kw)
-                tr_idx, val_idx, how = carve_validation(train.meta, train.labels, bench.val_group)
-                train_part, test, skipped = Subset(train, tr_idx), Subset(train_eval, val_idx), train.summary["skipped"]
-                notes = f"VALIDATION: {how}"
-                fingerprint = f"{train.fingerprint}:val"
+                parts = []            # one (train, validation) pair per validation fold
+                for v in range(val_folds):
+                    tr_idx, val_idx, how = carve_validation(train.meta, train.labels, bench.val_group,
+                                                            num_folds=val_folds, fold=v)
+                    parts.append((Subset(train, tr_idx), Subset(train_eval, val_idx), f"VALIDATION: {how}",
+                                  f"{train.fingerprint}:val" + (f"{v + 1}of{val_folds}" if val_folds > 1 else "")))
+                skipped = train.summary["skipped"]
             else:
                 test = bench.dataset_cls(root, split="test", transform=eval_t, **kw)
-                train_part, skipped = train, train.summary["skipped"] + test.summary["skipped"]
-                notes = f"{len(train)} train / {len(test)} test samples"
-                fingerprint = f"{train.fingerprint}+{test.fingerprint}"
+                skipped = train.summary["skipped"] + test.summary["skipped"]
+                parts = [(train, test, f"{len(train)} train / {len(test)} test samples",
+                          f"{train.fingerprint}+{test.fingerprint}")]
         except DatasetNotFoundError as e:
             raise SystemExit(str(e))
-        notes += f"; pipeline {eval_t}; recipe {recipe.name}"
-        if skipped:
-            notes += f"; skipped {len(skipped)} file(s): " + ", ".join(n for n, _ in skipped)
         classes = list(train.classes)
         if synthetic:  # synthetic NTU files use the first K action classes
             classes = classes[: bench.protocol.num_classes]
-        out.append(BenchmarkData(train_part, test, classes, fingerprint=fingerprint, synthetic=synthetic, notes=notes))
+        for train_part, test, notes, fingerprint in parts:
+            notes += f"; pipeline {eval_t}; recipe {recipe.name}"
+            if skipped:
+                notes += f"; skipped {len(skipped)} file(s): " + ", ".join(n for n, _ in skipped)
+            out.append(BenchmarkData(train_part, test, classes, fingerprint=fingerprint, synthetic=synthetic,
+                                     notes=notes))
     return out
 
 

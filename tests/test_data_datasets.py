@@ -198,3 +198,31 @@ def test_show_dataset_spec(tmp_path, monkeypatch):
     assert colours > 20 and ink > 0.01
     with pytest.raises(IndexError):
         show_path("natops[100000]", tmp_path / "n.png")
+
+
+def test_carve_validation_folds_validate_every_training_sample_once():
+    """k-fold cross-validation: the folds' validation parts partition the training samples, stratified by class
+    without groups and by whole subjects with them; one carve is the first fold's part (here, 6 of every 30)."""
+    from motionzoo.data import carve_validation
+    labels = np.arange(180) % 6
+    meta = [{} for _ in labels]
+    parts = [carve_validation(meta, labels, num_folds=5, fold=k) for k in range(5)]
+    held = np.concatenate([va for _, va, _ in parts])
+    assert sorted(held.tolist()) == list(range(180))
+    for tr, va, how in parts:
+        assert len(np.intersect1d(tr, va)) == 0 and len(tr) + len(va) == 180
+        assert np.bincount(labels[va]).tolist() == [6] * 6 and "fold" in how
+    single = carve_validation(meta, labels)
+    assert single[1].tolist() == parts[0][1].tolist()
+    subjects = np.repeat([1, 3, 5, 7], 25)
+    smeta = [{"subject": int(s)} for s in subjects]
+    seen = []
+    for k in range(2):
+        tr, va, how = carve_validation(smeta, np.arange(100) % 4, num_folds=2, fold=k)
+        assert not set(subjects[tr]) & set(subjects[va])
+        seen += sorted(set(subjects[va].tolist()))
+    assert seen == [1, 3, 5, 7]
+    with pytest.raises(ValueError, match="at most one fold per subject"):
+        carve_validation(smeta, np.arange(100) % 4, num_folds=5, fold=0)
+    with pytest.raises(ValueError, match="fold 5 of num_folds 5"):
+        carve_validation(meta, labels, num_folds=5, fold=5)

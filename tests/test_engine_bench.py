@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from conftest import REPO, BatchRecorder
+from conftest import REPO, BatchRecorder, need_shared
 
 sys.path.insert(0, str(REPO))
 from benchmarks._common import (SYNTHETIC_LABEL, BenchmarkData, BenchmarkRow, FingerprintMismatch,  # noqa: E402
@@ -223,3 +223,30 @@ def test_skeleton_stream_rows_and_their_ensemble():
     assert ens.published == 90.0 and by_name["ctrgcn/xsub"].published is None and not ens.default
     with pytest.raises(ValueError, match="joint"):
         skeleton_rows(bench, [], extra_models=["ctrgcn"], streams={"ctrgcn": ("bone", "bone_motion")})
+
+
+def test_val_folds_cross_validate_the_training_data(tmp_path):
+    """`--split val --val-folds 5` on NATOPS: five (train, validation) pairs whose validation parts are the 180
+    training samples, each once; refused without --split val, on a multi-fold protocol, or by a loader that does
+    not cross-validate."""
+    data = need_shared("data")
+    from benchmarks import natops, sbu
+    from benchmarks._common import run_benchmark
+    load = natops.ROWS[0].data
+    folds = load(data / "natops", False, split="val", val_folds=5)
+    assert len(folds) == 5
+    held = sorted(i for d in folds for i in d.test.indices)
+    assert held == list(range(180)) and all(len(d.train) == 144 for d in folds)
+    assert "validation fold 3 of 5" in folds[2].notes and len({d.fingerprint for d in folds}) == 5
+    with pytest.raises(SystemExit, match="needs --split val"):
+        load(data / "natops", False, split="test", val_folds=5)
+    with pytest.raises(SystemExit, match="5 test folds"):
+        sbu.ROWS[0].data(data / "sbu", False, split="val", val_folds=2)
+    row = BenchmarkRow("toy/2fold", model="toy", protocol=Protocol("toy", "2fold", num_classes=3),
+                       recipe=RECIPE.replace(epochs=1), build_model=_build, data=_fold_data)
+    argv = ["--out", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs"), "--no-progress",
+            "--no-plots", "--val-folds", "2"]
+    with pytest.raises(SystemExit, match="needs --split val"):
+        run_benchmark("toybench", [row], argv)
+    with pytest.raises(SystemExit, match="does not cross-validate"):
+        run_benchmark("toybench", [row], argv + ["--split", "val"])
