@@ -59,16 +59,16 @@ def data_root_or_shared(data_root: Path | None, subdir: str) -> Path:
 
 def _load(bench: SkeletonBenchmark, model: str, fixed_root: Path | None, synthetic: bool, data_root: Path | None,
           quick: bool, recipe: Recipe | None = None, split: str = "test", val_folds: int = 1) -> list[BenchmarkData]:
-    root = Path(fixed_root) if fixed_root is not None else data_root_or_shared(data_root, bench.subdir)
-    recipe = recipe if recipe is not None else get_recipe(model, bench.key)
-    net = motionzoo.create_model(model, num_classes=bench.protocol.num_classes, **recipe.model_kwargs)
-    train_t = motionzoo.resolve_transforms(net, train=True, recipe=recipe)
-    eval_t = motionzoo.resolve_transforms(net, train=False, recipe=recipe)
     if val_folds > 1 and split != "val":
         raise SystemExit(f"--val-folds {val_folds}: cross-validation on the training data needs --split val")
     if val_folds > 1 and bench.folds > 1:
         raise SystemExit(f"--val-folds {val_folds}: {bench.key} has {bench.folds} test folds, and --split val already "
                          "validates each on one of its training folds")
+    root = Path(fixed_root) if fixed_root is not None else data_root_or_shared(data_root, bench.subdir)
+    recipe = recipe if recipe is not None else get_recipe(model, bench.key)
+    net = motionzoo.create_model(model, num_classes=bench.protocol.num_classes, **recipe.model_kwargs)
+    train_t = motionzoo.resolve_transforms(net, train=True, recipe=recipe)
+    eval_t = motionzoo.resolve_transforms(net, train=False, recipe=recipe)
     out = []
     for k in range(bench.folds):
         kw = {**{a: b for a, b in bench.split_kwargs.items() if b is not None}, **({"fold": k} if bench.folds > 1 else {})}
