@@ -524,8 +524,12 @@ def _seed_entry(benchmark: str, name: str, seed: int, fold_metrics: list[dict], 
     them.  Appends the seed's per-class accuracy to `per_class`."""
     entry = {"seed": seed, **{k: float(np.mean([m[k] for m in fold_metrics])) for k in METRICS},
              "num_samples": int(sum(m["num_samples"] for m in fold_metrics))}
+    trained = all("train_s" in m for m in fold_metrics)
+    if trained:
+        entry["train_s"] = round(sum(m["train_s"] for m in fold_metrics), 3)
     if fold_ids is not None:
-        entry["folds"] = [{"fold": f, **{k: m[k] for k in (*METRICS, "num_samples")}}
+        entry["folds"] = [{"fold": f, **{k: m[k] for k in (*METRICS, "num_samples")},
+                           **({"train_s": m["train_s"]} if trained else {})}
                           for f, m in zip(fold_ids, fold_metrics)]
     per_class.append(list(np.nanmean([m["per_class_accuracy"] for m in fold_metrics], axis=0)))
     if is_main_process():
@@ -591,10 +595,20 @@ def _train_fold(row: BenchmarkRow, args, recipe: Recipe | None, data: BenchmarkD
               device=device, resume=args.resume, progress=False if args.no_progress else None,
               class_names=data.class_names, eval_every=args.eval_every, plots=not args.no_plots, amp=args.amp,
               **dict(row.fit_kwargs))
-    return res.final
+    # the time spent training, summed over the checkpointed epochs: with --resume most of it may predate this
+    # invocation, whose wall time alone would understate the cost
+    return {**res.final, "train_s": round(sum(h.get("time_s", 0.0) for h in res.history), 3)}
 
 
 # -- writing -----------------------------------------------------------------------------------------------
+def _train_seconds(per_seed: Sequence[Mapping[str, Any]]) -> float | None:
+    """Seconds of training behind a row (every seed and fold, whichever invocation ran them); None when nothing
+    was trained (weights evaluation, ensembles)."""
+    if not per_seed or any("train_s" not in s for s in per_seed):
+        return None
+    return round(sum(s["train_s"] for s in per_seed), 3)
+
+
 def _row_document(r: RowResult, side_dir: Path, out_root: Path, command: str) -> dict[str, Any]:
     row = r.row
     weights_eval = r.mode == "eval" and not row.stochastic_eval
@@ -624,7 +638,7 @@ def _row_document(r: RowResult, side_dir: Path, out_root: Path, command: str) ->
         "name": row.name, "model": row.model,
         "model_kwargs": {**row.model_kwargs, **(r.recipe.model_kwargs if r.recipe is not None else {})},
         "stream": row.stream, "split_evaluated": r.split, "num_folds": r.num_folds, "folds_run": r.folds_run,
-        "wall_s": r.wall_s,
+        "wall_s": r.wall_s, "train_s": _train_seconds(r.per_seed),
         "dataset": row.protocol.dataset, "split": row.protocol.split, "mode": r.mode,
         "evaluation_kind": "weights-evaluation" if weights_eval else "retraining",
         "protocol": {**dataclasses.asdict(row.protocol), "eval": dict(row.protocol.eval)},
@@ -718,6 +732,9 @@ def markdown_table(doc: Mapping[str, Any]) -> str:
     if validation:
         lines += [f"**{VALIDATION_LABEL}.**", ""]
     wall = f" Wall time {doc['wall_s'] / 60:.1f} min." if doc.get("wall_s") else ""
+    trained = [r["train_s"] for r in doc["rows"] if r.get("train_s")]
+    if trained:  # differs from the wall time when --resume continued trainings of earlier invocations
+        wall += f" Training time (every epoch of every row, seed and fold): {sum(trained) / 60:.1f} min."
     lines += [f"Device: {doc['device']}; torch {doc['env'].get('torch')}, CUDA {doc['env'].get('cuda')}, "
               f"deterministic {doc['env'].get('deterministic')}.{wall}", ""]
     base = {(r["dataset"], r["split"]): r for r in doc["rows"] if r["model"] == BASELINE_MODEL}
@@ -757,7 +774,9 @@ def markdown_table(doc: Mapping[str, Any]) -> str:
             protocol += f"; recipe `{r['recipe']['name']}`"
         if r["recipe_overrides"]:
             protocol += f"; recipe override {r['recipe_overrides']['changes']} ({r['recipe_overrides']['reason']})"
-        if r.get("wall_s"):
+        if r.get("train_s"):
+            protocol += f"; {r['train_s'] / 60:.1f} min training"
+        elif r.get("wall_s"):
             protocol += f"; {r['wall_s'] / 60:.1f} min"
         model = r["model"] + (f" `{r['name']}`" if r["name"] != r["model"] else "")
         cells = [model, published, measured, delta, vs_base, protocol, f"`{doc['command']}`"]

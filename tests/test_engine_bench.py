@@ -250,3 +250,24 @@ def test_val_folds_cross_validate_the_training_data(tmp_path):
         run_benchmark("toybench", [row], argv)
     with pytest.raises(SystemExit, match="does not cross-validate"):
         run_benchmark("toybench", [row], argv + ["--split", "val"])
+
+
+def test_resumed_run_records_the_training_time_of_earlier_invocations(tmp_path):
+    """A result file written by `--resume` after the trainings finished elsewhere still states what they cost: the
+    per-epoch times in the checkpoints, summed per fold, seed and row (its own wall time is only the evaluation)."""
+    row = BenchmarkRow("lstm_baseline/2fold", model="lstm_baseline", protocol=Protocol("toy", "2fold", num_classes=3),
+                       recipe=RECIPE.replace(epochs=2), build_model=_build, data=_fold_data)
+    argv = ["--out", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs"), "--run-name", "r",
+            "--no-progress", "--no-plots", "--seeds", "0", "1"]
+    first = run_benchmark("toybench", [row], argv)["rows"][0]
+    logged = 0.0
+    for log in sorted((tmp_path / "runs" / "toybench" / "r").rglob("log.jsonl")):
+        logged += sum(json.loads(ln).get("time_s", 0.0) for ln in log.read_text().splitlines())
+    assert first["train_s"] == pytest.approx(logged, abs=1e-2) and first["train_s"] > 0
+    assert first["train_s"] == pytest.approx(sum(f["train_s"] for s in first["per_seed"] for f in s["folds"]),
+                                              abs=1e-2)
+    resumed = run_benchmark("toybench", [row], argv + ["--resume"])
+    assert resumed["rows"][0]["train_s"] == pytest.approx(first["train_s"], abs=1e-2)
+    assert resumed["rows"][0]["reproduced_mean"] == pytest.approx(first["reproduced_mean"])
+    md = (tmp_path / "results" / "toybench" / "r.md").read_text()
+    assert f"{first['train_s'] / 60:.1f} min training" in md and "Training time" in md
