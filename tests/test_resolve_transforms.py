@@ -191,6 +191,46 @@ def test_center_crop_at_evaluation_only():
         motionzoo.resolve_transforms("ctrgcn", center_crop=0.0)
 
 
+def test_skeleton_image_augmentation_is_off_by_default_and_rigid_about_the_mean_joint():
+    """The thesis trains on plain images: a training pipeline without augmentation fields draws exactly the
+    evaluation image.  With them, the joints are rotated about the sample's mean joint (a rotation about the
+    camera's origin would swap the ~3 m depth into x under the image's one min-max): the mean joint stays, every
+    frame keeps its joint-to-joint distances, and an evaluation pipeline ignores the fields."""
+    x = _walk(t=40, v=20)
+    x[0, :, 5] = 0.0                                       # an absent joint stays absent
+    plain_train = motionzoo.resolve_transforms("nasbench201", train=True)
+    plain_eval = motionzoo.resolve_transforms("nasbench201")
+    torch.testing.assert_close(plain_train(x, rng=np.random.default_rng(0)), plain_eval(x), rtol=0, atol=0)
+    aug = dict(random_rotate=(15.0, 30.0, 15.0), random_affine_p=1.0)
+    t = motionzoo.resolve_transforms("nasbench201", train=True, **aug)
+    y = t._augment(x, np.random.default_rng(3))
+    present = np.abs(x).sum(-1) > 0
+    assert not np.allclose(y, x) and np.all(y[~present] == 0)
+    np.testing.assert_allclose(y[present].mean(0), x[present].mean(0), atol=1e-4)
+    keep = [v for v in range(20) if v != 5]
+    d = lambda a: np.linalg.norm(a[0][:, keep, None] - a[0][:, None, keep], axis=-1)     # (T, V', V') per frame
+    np.testing.assert_allclose(d(y), d(x), atol=1e-4)
+    img = t(x, rng=np.random.default_rng(3))
+    assert img.shape == (3, 20, 68) and not torch.equal(img, plain_eval(x))
+    torch.testing.assert_close(img, t(x, rng=np.random.default_rng(3)), rtol=0, atol=0)
+    torch.testing.assert_close(motionzoo.resolve_transforms("nasbench201", **aug)(x), plain_eval(x), rtol=0, atol=0)
+
+
+def test_skeleton_image_temporal_crop_draws_a_window_of_the_frames():
+    from motionzoo.data.transforms import skeleton_to_image
+    x = _walk(t=40, v=20)
+    t = motionzoo.resolve_transforms("nasbench201", train=True, random_temporal_crop=(0.5, 0.5))
+    cfg = motionzoo.get_pretrained_cfg("nasbench201")
+    scaled = [tuple(255.0 * c for c in v) for v in (cfg.mean, cfg.std)]
+    windows = [skeleton_to_image(x[:, s:s + 20], height=20, width=68, mean=scaled[0], std=scaled[1])
+               for s in range(21)]
+    for seed in range(4):
+        img = t(x, rng=np.random.default_rng(seed))
+        assert any(torch.equal(img, w) for w in windows)
+    with pytest.raises(PipelineError, match="random_temporal_crop"):
+        motionzoo.resolve_transforms("nasbench201", train=True, random_temporal_crop=(0.0, 1.0))
+
+
 def test_random_temporal_crop_keeps_at_least_min_frames():
     """The CTR-GCN training feeder crops 50-100 % of the frames but never fewer than 64 (nor more than there are)."""
     x = _walk(t=100)

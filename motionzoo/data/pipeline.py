@@ -147,6 +147,52 @@ def _on_coords(x: np.ndarray, k: int, fn: Callable[[np.ndarray], np.ndarray]) ->
     return out
 
 
+def _check_augmentation(p) -> None:
+    """Validate (and normalise to float tuples) the augmentation fields both skeleton pipelines share."""
+    for name in ("random_rotate", "random_scale", "random_temporal_crop"):
+        object.__setattr__(p, name, tuple(float(a) for a in getattr(p, name)))
+    lo, hi = p.random_temporal_crop
+    if len(p.random_temporal_crop) != 2 or not 0 < lo <= hi <= 1:
+        raise PipelineError(f"random_temporal_crop needs 0 < lo <= hi <= 1, got {p.random_temporal_crop}")
+    if p.random_temporal_crop_min_frames < 1:
+        raise PipelineError(f"random_temporal_crop_min_frames must be >= 1, got {p.random_temporal_crop_min_frames}")
+    if len(p.random_rotate) != 3 or len(p.random_scale) != 2 or not 0 < p.random_scale[0] <= p.random_scale[1]:
+        raise PipelineError(f"random_rotate needs 3 angles and random_scale (lo, hi) with 0 < lo <= hi; got "
+                            f"{p.random_rotate}, {p.random_scale}")
+    if not 0.0 <= p.random_affine_p <= 1.0:
+        raise PipelineError(f"random_affine_p must be in [0, 1], got {p.random_affine_p}")
+
+
+def _random_temporal_crop(x: np.ndarray, fraction: tuple[float, float], min_frames: int,
+                          rng: np.random.Generator) -> np.ndarray:
+    """(M, T, ...) -> a contiguous window of round(r T) frames, r ~ U(fraction), at least `min_frames` (all of a
+    shorter sequence), at a uniform start."""
+    t = x.shape[1]
+    keep = max(1, int(round(rng.uniform(*fraction) * t)))
+    keep = min(max(keep, min_frames), t)
+    start = int(rng.integers(0, t - keep + 1))
+    return x[:, start:start + keep]
+
+
+def _random_affine(x: np.ndarray, k: int, rotate: tuple[float, float, float], scale: tuple[float, float],
+                   rng: np.random.Generator, integer_degrees: bool = False) -> np.ndarray:
+    """Rotate the first `k` channels about the x, y, z axes by angles ~ U(-d, d) (whole degrees with
+    `integer_degrees`; d = 0: no rotation about that axis) and scale them by s ~ U(scale), about the origin."""
+    angles = []
+    for d in rotate:
+        if d <= 0:
+            angles.append(0.0)
+        elif integer_degrees:
+            angles.append(float(rng.integers(-int(d), int(d) + 1)))
+        else:
+            angles.append(float(rng.uniform(-d, d)))
+    a = rotation_matrix(*angles, scale=float(rng.uniform(*scale))).astype(np.float32)
+    out = x.copy()
+    k = min(k, x.shape[-1], 3)
+    out[..., :k] = x[..., :k] @ a[:k, :k]  # zero (absent) joints stay zero; 2D: points at depth 0, projected
+    return out
+
+
 @register_pipeline("skeleton_sequence")
 @dataclass(frozen=True)
 class SkeletonSequencePipeline:
@@ -235,19 +281,10 @@ class SkeletonSequencePipeline:
         _choice("persons", self.persons, ("per_body", "concat"))
         if self.clip_len < 1 or self.num_person < 1:
             raise PipelineError(f"clip_len and num_person must be >= 1, got {self.clip_len}, {self.num_person}")
-        object.__setattr__(self, "random_rotate", tuple(float(a) for a in self.random_rotate))
-        object.__setattr__(self, "random_scale", tuple(float(s) for s in self.random_scale))
-        object.__setattr__(self, "random_temporal_crop", tuple(float(f) for f in self.random_temporal_crop))
-        lo, hi = self.random_temporal_crop
-        if not 0 < lo <= hi <= 1:
-            raise PipelineError(f"random_temporal_crop needs 0 < lo <= hi <= 1, got {self.random_temporal_crop}")
-        if not 0 < self.center_crop <= 1 or self.random_temporal_crop_min_frames < 1:
-            raise PipelineError(f"center_crop must be in (0, 1] and random_temporal_crop_min_frames >= 1; got "
-                                f"{self.center_crop}, {self.random_temporal_crop_min_frames}")
-        if len(self.random_rotate) != 3 or len(self.random_scale) != 2 or not 0 < self.random_scale[0] <= self.random_scale[1]:
-            raise PipelineError(f"random_rotate needs 3 angles and random_scale (lo, hi) with 0 < lo <= hi; got "
-                                f"{self.random_rotate}, {self.random_scale}")
-        for p in ("random_affine_p", "random_start_crop_p", "random_start_crop"):
+        _check_augmentation(self)
+        if not 0 < self.center_crop <= 1:
+            raise PipelineError(f"center_crop must be in (0, 1], got {self.center_crop}")
+        for p in ("random_start_crop_p", "random_start_crop"):
             if not 0.0 <= getattr(self, p) <= 1.0:
                 raise PipelineError(f"{p} must be in [0, 1], got {getattr(self, p)}")
         if self.coordinates is not None and self.coordinates not in (2, 3):
@@ -290,7 +327,7 @@ class SkeletonSequencePipeline:
             x = _on_coords(x, k, first_frame_normalize)
         if self.train and self.random_temporal_crop[0] < 1.0:
             rng = rng if rng is not None else np.random.default_rng()
-            x = self._temporal_crop(x, rng)
+            x = _random_temporal_crop(x, self.random_temporal_crop, self.random_temporal_crop_min_frames, rng)
         elif not self.train and self.center_crop < 1.0:
             cut = int((1.0 - self.center_crop) * x.shape[1] / 2)
             x = x[:, cut:x.shape[1] - cut]
@@ -300,7 +337,8 @@ class SkeletonSequencePipeline:
             if self.random_start_crop_p > 0 and self.random_start_crop > 0:
                 x = random_start_crop(x, self.random_start_crop, self.random_start_crop_p, rng=rng)
             if self.random_affine_p > 0 and rng.random() < self.random_affine_p:
-                x = self._affine(x, k, rng)   # on joints: bones and motions of rotated joints are rotated too
+                # on joints: bones and motions of rotated joints are rotated too
+                x = _random_affine(x, k, self.random_rotate, self.random_scale, rng, self.integer_degrees)
         feeder = self.stream_style == "gcn_feeder"
         streams = [_on_coords(x, k, lambda c, n=name: self._stream(c, n, topo, feeder)) for name in self.stream.split("+")]
         x = streams[0] if len(streams) == 1 else np.concatenate(streams, axis=-1)
@@ -319,28 +357,6 @@ class SkeletonSequencePipeline:
             return resample_interpolate(x, self.clip_len)
         return fixed_length(x, self.clip_len, pad="prepend" if self.temporal == "pad_front" else "append",
                             crop="first")
-
-    def _temporal_crop(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        t = x.shape[1]
-        keep = max(1, int(round(rng.uniform(*self.random_temporal_crop) * t)))
-        keep = min(max(keep, self.random_temporal_crop_min_frames), t)
-        start = int(rng.integers(0, t - keep + 1))
-        return x[:, start:start + keep]
-
-    def _affine(self, x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-        angles = []
-        for d in self.random_rotate:
-            if d <= 0:
-                angles.append(0.0)
-            elif self.integer_degrees:
-                angles.append(float(rng.integers(-int(d), int(d) + 1)))
-            else:
-                angles.append(float(rng.uniform(-d, d)))
-        a = rotation_matrix(*angles, scale=float(rng.uniform(*self.random_scale))).astype(np.float32)
-        out = x.copy()
-        k = min(k, x.shape[-1], 3)
-        out[..., :k] = x[..., :k] @ a[:k, :k]  # zero (absent) joints stay zero; 2D: points at depth 0, projected
-        return out
 
     def _persons(self, x: np.ndarray) -> np.ndarray:
         if self.persons == "per_body":
@@ -438,7 +454,15 @@ class SkeletonImagePipeline:
     """Skeleton -> (3, height, width) image, rows = joints, columns = frames (nas-bench-201.md §7.1), normalised
     by the cfg's per-channel mean/std (in 0..1 image units, as the cfg states them).  `source_format`: the samples'
     keypoint format when it is not `topology` (the cfg's), converted first (`synthesize` as for
-    skeleton_sequence)."""
+    skeleton_sequence).
+
+    Training augmentation (all off by default, as in the thesis), on the joints before they are drawn:
+    random_temporal_crop, random_temporal_crop_min_frames   a contiguous window of a fraction r ~ U(lo, hi) of the
+                   frames (at least that many), stretched to `width` like the whole sequence is
+    random_rotate, random_scale, random_affine_p   as for skeleton_sequence, but about the sample's mean joint
+                   (the image's one min-max over x, y and z keeps the camera position, so a rotation about the
+                   camera's origin would swap depth into x); a scale then only moves the channels' levels
+    """
 
     height: int | None = None
     width: int | None = None
@@ -448,10 +472,16 @@ class SkeletonImagePipeline:
     topology: str | None = None         # the joints the image rows stand for; None: any (rows are resized)
     source_format: str | None = None
     synthesize: bool = False
+    random_temporal_crop: tuple[float, float] = (1.0, 1.0)
+    random_temporal_crop_min_frames: int = 1
+    random_rotate: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    random_scale: tuple[float, float] = (1.0, 1.0)
+    random_affine_p: float = 0.0
     train: bool = False
-    stochastic = False
+    stochastic = True          # takes `rng=` (datasets pass one per (seed, epoch, index))
 
     def __post_init__(self):
+        _check_augmentation(self)
         if self.source_format is not None and self.topology is None:
             raise PipelineError("source_format needs the topology to convert to")
         if self.topology is not None:
@@ -482,8 +512,25 @@ class SkeletonImagePipeline:
         scaled = (lambda v: None if v is None else tuple(255.0 * c for c in v))   # skeleton_to_image: 0..255 units
         if self.source_format is not None:
             x = _convert(np.asarray(x, np.float32), self.source_format, self.topology, self.synthesize)
+        if self.train:
+            x = self._augment(np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x, np.float32),
+                              rng if rng is not None else np.random.default_rng())
         return skeleton_to_image(x, height=self.height, width=self.width, mean=scaled(self.mean),
                                  std=scaled(self.std), first_body_only=self.first_body_only)
+
+    def _augment(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        squeeze = x.ndim == 3                                   # (T, V, C) -> (1, T, V, C) and back
+        x = x[None] if squeeze else x
+        if self.random_temporal_crop[0] < 1.0:
+            x = _random_temporal_crop(x, self.random_temporal_crop, self.random_temporal_crop_min_frames, rng)
+        if self.random_affine_p > 0 and rng.random() < self.random_affine_p:
+            present = np.abs(x[..., :3]).sum(-1) > 0                                        # (M, T, V)
+            centre = x[..., :3][present].mean(0) if present.any() else np.zeros(3, np.float32)
+            moved = np.where(present[..., None], x[..., :3] - centre, 0.0).astype(np.float32)
+            moved = _random_affine(moved, 3, self.random_rotate, self.random_scale, rng)
+            x = x.copy()
+            x[..., :3] = np.where(present[..., None], moved + centre, 0.0)
+        return x[0] if squeeze else x
 
 
 @register_pipeline("rgbd_clip")
