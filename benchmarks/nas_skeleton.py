@@ -1,10 +1,11 @@
 """Train NAS-Bench-201 cells on skeleton images (the Koblenz skeleton-NAS thesis, spec nas-bench-201.md §7).
 
-Every (architecture, seed) is one `motionzoo.engine.fit` run with the recipe `nasbench201/utd_mhad` (the thesis'
-schedule, `motionzoo.recipes`), on UTD-MHAD images made by the cfg's pipeline (`resolve_transforms`).  One JSON
-line per (architecture, seed) is appended to `--out` (fsync'd), so a killed sweep continues where it stopped:
-finished pairs are skipped on restart.  A file written with a different schedule/dataset is refused instead of
-being mixed.
+Every (architecture, seed) is one `motionzoo.engine.fit` run with the recipe `nasbench201/utd_mhad_thesis` (the
+thesis' schedule, no augmentation; `motionzoo.recipes`), on UTD-MHAD images made by the cfg's pipeline
+(`resolve_transforms`).  One JSON line per (architecture, seed) is appended to `--out` (fsync'd), so a killed
+sweep continues where it stopped: finished pairs are skipped on restart.  A file written with a different
+schedule/dataset is refused instead of being mixed.  (`benchmarks/utd_mhad.py` trains the default cell with
+motionzoo's augmented recipe `nasbench201/utd_mhad` instead.)
 
 Examples:
     # the thesis' full protocol for three cells and seeds
@@ -43,7 +44,7 @@ PROTOCOLS = {"xsub": dict(train=(1, 3, 5, 7), valid=()), "thesis": dict(train=(1
 def load_images(root: Path, protocol: str) -> dict[str, TensorDataset]:
     """UTD-MHAD as normalised skeleton images, joints in the UTD *file* order as in the thesis (§7.1).  The
     pipeline is deterministic (no augmentation in the thesis), so every image is made once."""
-    to_image = motionzoo.resolve_transforms("nasbench201", recipe="utd_mhad")
+    to_image = motionzoo.resolve_transforms("nasbench201", recipe="utd_mhad_thesis")
     parts = {"train": ("train", PROTOCOLS[protocol]["train"]), "test": ("test", None)}
     if PROTOCOLS[protocol]["valid"]:
         parts["valid"] = ("train", PROTOCOLS[protocol]["valid"])
@@ -197,7 +198,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    recipe = get_recipe("nasbench201", "utd_mhad")
+    recipe = get_recipe("nasbench201", "utd_mhad_thesis")
     if args.epochs is not None:
         recipe = recipe.replace(epochs=args.epochs)
     if args.out is None:

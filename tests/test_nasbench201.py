@@ -344,7 +344,7 @@ def test_sweep_trains_and_resumes(tmp_path):
     ns = _sweep_module()
     out = tmp_path / "r.jsonl"
     args = ns.parse_args(["--archs", "1651", "1835", "--epochs", "2", "--out", str(out)])
-    recipe = ns.get_recipe("nasbench201", "utd_mhad").replace(epochs=2, batch_size=16)
+    recipe = ns.get_recipe("nasbench201", "utd_mhad_thesis").replace(epochs=2, batch_size=16)
     torch.manual_seed(0)
     data = {"train": TensorDataset(torch.randn(40, 3, 8, 12), torch.randint(0, 27, (40,))),
             "test": TensorDataset(torch.randn(24, 3, 8, 12), torch.randint(0, 27, (24,)))}
