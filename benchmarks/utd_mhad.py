@@ -7,8 +7,9 @@
 Every row trains with `motionzoo.recipes.get_recipe(model, "utd_mhad")` (its `source` says how it was chosen) and
 the plain `lstm_baseline` row shares the run.  No paper reports the two-stream RNN on UTD-MHAD, so the rows compare
 with the baseline, not with a published number.  The `nasbench201` row trains the benchmark's best CIFAR-10 cell on
-skeleton images with the thesis' recipe (joints in the canonical kinect_v1_20 order; the thesis used the file
-order); the sweep over cells is `benchmarks/nas_skeleton.py`.
+skeleton images with motionzoo's recipe `nasbench201/utd_mhad` (the thesis' schedule over 100 epochs with rotation
+and temporal-crop augmentation, chosen on the validation split; joints in the canonical kinect_v1_20 order, the
+thesis used the file order); the sweep over cells with the thesis' own recipe is `benchmarks/nas_skeleton.py`.
 """
 from __future__ import annotations
 
