@@ -227,8 +227,9 @@ def test_skeleton_image_temporal_crop_draws_a_window_of_the_frames():
     for seed in range(4):
         img = t(x, rng=np.random.default_rng(seed))
         assert any(torch.equal(img, w) for w in windows)
-    with pytest.raises(PipelineError, match="random_temporal_crop"):
-        motionzoo.resolve_transforms("nasbench201", train=True, random_temporal_crop=(0.0, 1.0))
+    for bad in ((0.0, 1.0), (0.5, 0.8, 1.0)):
+        with pytest.raises(PipelineError, match="random_temporal_crop"):
+            motionzoo.resolve_transforms("nasbench201", train=True, random_temporal_crop=bad)
 
 
 def test_random_temporal_crop_keeps_at_least_min_frames():

@@ -21,8 +21,9 @@ import numpy as np
 import torch
 
 from .topology import get_topology, spatial_dims
-from .transforms import (bones, center_on_joint, first_frame_normalize, fixed_length, motion, random_start_crop,
-                         resample_interpolate, resample_linspace, rotation_matrix, two_centre_normalize)
+from .transforms import (as_sample, bones, center_on_joint, first_frame_normalize, fixed_length, motion,
+                         random_start_crop, resample_interpolate, resample_linspace, rotation_matrix,
+                         two_centre_normalize)
 
 __all__ = ["SkeletonSequencePipeline", "PoseFeaturePipeline", "SkeletonImagePipeline", "register_pipeline",
            "build_pipeline", "validate_pipeline", "list_pipelines", "pipeline_fields", "pipeline_spec", "PipelineError"]
@@ -151,8 +152,8 @@ def _check_augmentation(p) -> None:
     """Validate (and normalise to float tuples) the augmentation fields both skeleton pipelines share."""
     for name in ("random_rotate", "random_scale", "random_temporal_crop"):
         object.__setattr__(p, name, tuple(float(a) for a in getattr(p, name)))
-    lo, hi = p.random_temporal_crop
-    if len(p.random_temporal_crop) != 2 or not 0 < lo <= hi <= 1:
+    crop = p.random_temporal_crop
+    if len(crop) != 2 or not 0 < crop[0] <= crop[1] <= 1:
         raise PipelineError(f"random_temporal_crop needs 0 < lo <= hi <= 1, got {p.random_temporal_crop}")
     if p.random_temporal_crop_min_frames < 1:
         raise PipelineError(f"random_temporal_crop_min_frames must be >= 1, got {p.random_temporal_crop_min_frames}")
@@ -513,14 +514,14 @@ class SkeletonImagePipeline:
         if self.source_format is not None:
             x = _convert(np.asarray(x, np.float32), self.source_format, self.topology, self.synthesize)
         if self.train:
-            x = self._augment(np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x, np.float32),
+            x = self._augment(as_sample(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x),
                               rng if rng is not None else np.random.default_rng())
         return skeleton_to_image(x, height=self.height, width=self.width, mean=scaled(self.mean),
                                  std=scaled(self.std), first_body_only=self.first_body_only)
 
     def _augment(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        squeeze = x.ndim == 3                                   # (T, V, C) -> (1, T, V, C) and back
-        x = x[None] if squeeze else x
+        """(M, T, V, C) -> the same with the training augmentation applied."""
+        x = x.astype(np.float32, copy=False)
         if self.random_temporal_crop[0] < 1.0:
             x = _random_temporal_crop(x, self.random_temporal_crop, self.random_temporal_crop_min_frames, rng)
         if self.random_affine_p > 0 and rng.random() < self.random_affine_p:
@@ -530,7 +531,7 @@ class SkeletonImagePipeline:
             moved = _random_affine(moved, 3, self.random_rotate, self.random_scale, rng)
             x = x.copy()
             x[..., :3] = np.where(present[..., None], moved + centre, 0.0)
-        return x[0] if squeeze else x
+        return x
 
 
 @register_pipeline("rgbd_clip")

@@ -442,7 +442,8 @@ def _cfg(arch_string: str, description: str, **kw) -> PretrainedCfg:
         channel_order="xyz", mean=_UTD["mean"], std=_UTD["std"],
         skeleton_normalization="per-sample global min-max over joints, frames and xyz to 0-255, uint8 "
                                "(truncated), bilinear resize to 20 x 68 (spec nas-bench-201.md §7.1)",
-        first_conv="stem.0", classifier="classifier", recipe="nasbench201/utd_mhad_thesis (the thesis'), nasbench201/utd_mhad (motionzoo.recipes)",
+        first_conv="stem.0", classifier="classifier",
+        recipe="nasbench201/utd_mhad_thesis (the thesis'), nasbench201/utd_mhad (motionzoo.recipes)",
         pipeline={"name": "skeleton_image"},
         num_params=param_count(arch_string, _UTD["num_classes"]), model_args={"cell": arch_string},
         notes="Architecture-only: NAS-Bench-201 publishes metrics, not weights, and the thesis' per-architecture "

@@ -48,10 +48,11 @@ register_recipe(Recipe(name="nasbench201/ntu60_xview", arch="nasbench201", datas
                        model_kwargs={"preset": "ntu_xview"}, **_NAS_THESIS))
 
 # motionzoo's UTD-MHAD recipe for the cell (what benchmarks/utd_mhad.py and a fine-tuning user get): the thesis'
-# recipe memorises the 323-431 training images (training accuracy 99-100 % by epoch 50-100 of 200) and lost to
-# the plain baseline on test (80.8 +- 2.2 vs 83.3 +- 2.2, utd_mhad/test-nasbench201-3seeds.json).  Chosen on the
-# validation split (subject 7 held out; 3 seeds unless said; `python -m benchmarks.utd_mhad --split val --models
-# nasbench201 --set ...`, files model_cards/results/utd_mhad/nas-val-*.json):
+# recipe memorises the training images (on the 431 of the test protocol, training accuracy 99-100 % by epoch 50-100
+# of 200) and lost to the plain baseline on test (80.8 +- 2.2 vs 83.3 +- 2.2; utd_mhad/test-nasbench201-3seeds.json
+# and the per-epoch logs beside it).  Chosen on the validation split (subject 7 held out; 3 seeds unless said;
+# `python -m benchmarks.utd_mhad --split val --models nasbench201 --set ...`, files
+# model_cards/results/utd_mhad/nas-val-*.json):
 #   the thesis' recipe (nas-val-thesis)                                      77.8 +- 0.9 (77.8 / 76.9 / 78.7)
 #   + the joints rotated (15, 30, 15) deg about their mean, every sample,
 #     a random 80-100 % window of the frames, 100 epochs (nas-val-aug-e100)  82.1 +- 1.9 (84.3 / 81.5 / 80.6)
