@@ -124,13 +124,32 @@ def _model_kwargs(arch: str, dataset: str, clip_len: int) -> dict:
 
 _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")}   # need a 5-part topology
 
+# The authors' 4-level part_hier stream underfits the shared recipe: on UTD-MHAD test its training accuracy under
+# augmentation ended at 73-85 % after 40 epochs (98-100 % for the hierarchical stream; the per-epoch logs beside
+# utd_mhad/test-temporal-streams-3seeds.json), and its validation accuracy was 52.8 / 58.3 (seeds 0, 1;
+# utd_mhad/parthier-val-recipe).  At lr 3e-3 it barely fits until the cosine has brought the lr down (training
+# accuracy ~61 % at epoch 40 of 100).  UTD-MHAD validation split, 3 seeds (files utd_mhad/parthier-val-*.json, with
+# their per-epoch logs):
+#   100 epochs (parthier-val-e100)                       79.3 +- 4.2 (83.3 / 79.6 / 75.0), training acc. 85-94 %
+#   100 epochs at lr 1e-3 (parthier-val-e100-lr1e-3)     79.9 +- 4.4 (83.3 / 75.0 / 81.5), training acc. 95-98 %, taken
+# (the split's lstm_baseline: 80.9 +- 2.1, val-baseline-recipe): the two are one validation sample apart; the lower
+# lr is taken for the higher mean and the better fit.  Not validated on the other datasets (no other shared dataset
+# has a part_hier row in its benchmark), so there the shared recipe stands.
+_CHOSEN = {  # (arch, dataset) -> (changes to _SMALL, what the source adds)
+    ("temporal_rnn_part_hier", "utd_mhad"): (
+        dict(epochs=100, lr=1e-3),
+        "; temporal_rnn_part_hier on UTD-MHAD: 100 epochs at lr 1e-3, chosen on the validation split "
+        "(utd_mhad/parthier-val-recipe, parthier-val-e100, parthier-val-e100-lr1e-3)"),
+}
+
 for _dataset in _DATASETS:
     for _arch in ("lstm_baseline",) + TWO_STREAM_FAMILY:
         if _arch in _NO_PARTS.get(_dataset, ()):
             continue
         _clip = _SMALL["pipeline"]["clip_len"]
-        register_recipe(Recipe(name=f"{_arch}/{_dataset}", arch=_arch, dataset=_dataset, **_SMALL,
-                               model_kwargs=_model_kwargs(_arch, _dataset, _clip), source=_SMALL_SOURCE))
+        _changes, _why = _CHOSEN.get((_arch, _dataset), ({}, ""))
+        register_recipe(Recipe(name=f"{_arch}/{_dataset}", arch=_arch, dataset=_dataset, **{**_SMALL, **_changes},
+                               model_kwargs=_model_kwargs(_arch, _dataset, _clip), source=_SMALL_SOURCE + _why))
 
 # The plain baseline on NTU-60: the same recipe with 64 frames and both persons side by side.
 register_recipe(Recipe(name="lstm_baseline/ntu60", arch="lstm_baseline", dataset="ntu60",
