@@ -142,7 +142,7 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # every training sequence validated once; spatial_rnn_chain, `--set model_kwargs.window=W`, files
 # natops/spatial-cv5-w*.json):
 #   w = 32 (one window)  79.4 (seed 0)      w = 16 (two)  80.9 +- 0.8 (3 seeds)
-#   w = 8 (four, taken)  85.0 +- 0.6 (85.6 / 85.0 / 84.4)
+#   w = 8 (four, taken)  85.0 +- 0.6 (85.6 / 85.0 / 84.4)      w = 4 (eight)  83.3 (seed 0, after the choice)
 # against the baseline's 92.0 +- 0.6 on the same folds (natops/ctrgcn-cv5-current).  Taken for both spatial streams
 # on NATOPS (traversal was not validated on its own: the windows are the same, only the joint order differs).  The
 # fused two_stream_rnn keeps two windows: its rows were measured with them and were not revalidated.
