@@ -146,16 +146,17 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # against the baseline's 92.0 +- 0.6 on the same folds (natops/ctrgcn-cv5-current).  Taken for both spatial streams
 # on NATOPS (traversal was not validated on its own: the windows are the same, only the joint order differs).  The
 # fused two_stream_rnn keeps two windows: its rows were measured with them and were not revalidated.
-_FOUR_WINDOWS = dict(model_kwargs=dict(window=_SMALL["pipeline"]["clip_len"] // 4))
-_FOUR_WINDOWS_WHY = ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold cross-validation on its "
-                     "training split (natops/spatial-cv5-w32, spatial-cv5-w16, spatial-cv5-w8)")
-_CHOSEN = {  # (arch, dataset) -> (changes to _SMALL, model_kwargs included; what the source adds)
+_FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
+                                        "cross-validation on its training split (natops/spatial-cv5-w32, "
+                                        "spatial-cv5-w16, spatial-cv5-w8)")
+_VARIANTS = {  # (arch, dataset) -> (recipe fields, extra builder keywords, source), as in gcn.py; the rest: _SMALL
     ("temporal_rnn_part_hier", "utd_mhad"): (
-        dict(epochs=100, lr=1e-3),
-        "; temporal_rnn_part_hier on UTD-MHAD: 100 epochs at lr 1e-3, chosen on the validation split "
-        "(utd_mhad/parthier-val-recipe, parthier-val-e100, parthier-val-e100-lr1e-3)"),
-    ("spatial_rnn_chain", "natops"): (_FOUR_WINDOWS, _FOUR_WINDOWS_WHY),
-    ("spatial_rnn_traversal", "natops"): (_FOUR_WINDOWS, _FOUR_WINDOWS_WHY),
+        dict(_SMALL, epochs=100, lr=1e-3), {},
+        _SMALL_SOURCE + "; temporal_rnn_part_hier on UTD-MHAD: 100 epochs at lr 1e-3, chosen on the validation split "
+                        "(utd_mhad/parthier-val-recipe, parthier-val-e100, parthier-val-e100-lr1e-3)"),
+    ("spatial_rnn_chain", "natops"): (_SMALL, {"window": _SMALL["pipeline"]["clip_len"] // 4}, _FOUR_WINDOWS_SOURCE),
+    ("spatial_rnn_traversal", "natops"): (_SMALL, {"window": _SMALL["pipeline"]["clip_len"] // 4},
+                                          _FOUR_WINDOWS_SOURCE),
 }
 
 _registered: set[tuple[str, str]] = set()
@@ -163,15 +164,13 @@ for _dataset in _DATASETS:
     for _arch in ("lstm_baseline",) + TWO_STREAM_FAMILY:
         if _arch in _NO_PARTS.get(_dataset, ()):
             continue
-        _clip = _SMALL["pipeline"]["clip_len"]
-        _changes, _why = _CHOSEN.get((_arch, _dataset), ({}, ""))
-        _changes = dict(_changes)
-        _kwargs = {**_model_kwargs(_arch, _dataset, _clip), **_changes.pop("model_kwargs", {})}
-        register_recipe(Recipe(name=f"{_arch}/{_dataset}", arch=_arch, dataset=_dataset, **{**_SMALL, **_changes},
-                               model_kwargs=_kwargs, source=_SMALL_SOURCE + _why))
+        _fields, _extra, _source = _VARIANTS.get((_arch, _dataset), (_SMALL, {}, _SMALL_SOURCE))
+        _kwargs = {**_model_kwargs(_arch, _dataset, _SMALL["pipeline"]["clip_len"]), **_extra}
+        register_recipe(Recipe(name=f"{_arch}/{_dataset}", arch=_arch, dataset=_dataset, **_fields,
+                               model_kwargs=_kwargs, source=_source))
         _registered.add((_arch, _dataset))
-if set(_CHOSEN) - _registered:   # a misspelt key would otherwise be a silent no-op
-    raise RecipeError(f"_CHOSEN names no shared-recipe (arch, dataset): {sorted(set(_CHOSEN) - _registered)}")
+if set(_VARIANTS) - _registered:   # a misspelt key would otherwise be a silent no-op
+    raise RecipeError(f"_VARIANTS names no shared-recipe (arch, dataset): {sorted(set(_VARIANTS) - _registered)}")
 
 # The plain baseline on NTU-60: the same recipe with 64 frames and both persons side by side.
 register_recipe(Recipe(name="lstm_baseline/ntu60", arch="lstm_baseline", dataset="ntu60",
