@@ -4,11 +4,12 @@
     python benchmarks/reproduce.py --suite skeleton --publish        # results into model_cards/results + publish
     python benchmarks/reproduce.py --suite skeleton --quick --seeds 0   # a smoke run of the whole suite
 
-Runs `benchmarks/{sbu,utd_mhad,msr_action3d,natops}.py` (and `ntu.py` with `--ntu-root DIR`) with the recipes'
-own schedules, `--seeds` (default 0 1 2) and one run name, then prints one line per row: measured mean ± std,
+Runs every row of `benchmarks/{sbu,utd_mhad,msr_action3d,natops}.py` (`--models '*'`: the streams, the variants
+and the graph-convolution rows too, not only each script's default rows; and `ntu.py` with `--ntu-root DIR`) with
+the recipes' own schedules, `--seeds` (default 0 1 2) and one run name, then prints one line per row: measured mean ± std,
 the same-run `lstm_baseline`, and whether the row beats it.  `--publish` writes the result files under
 `model_cards/results/` and regenerates the numbers the cards, the cfgs and the README quote
-(`benchmarks/publish.py`).  Extra arguments go to every benchmark (e.g. `--models 'two_stream*'`).
+(`benchmarks/publish.py`).  Extra arguments go to every benchmark; `--models 'two_stream*'` narrows the rows.
 """
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ def main(argv=None) -> int:
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     run_name = args.run_name or (f"{args.suite}-{device}-"
                                  + datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M"))
-    common = ["--seeds", *args.seeds, "--device", device, "--run-name", run_name, "--no-progress", *rest]
+    # every row, not the scripts' defaults (which are sized for a 2-core CPU); a --models in `rest` narrows it
+    models = [] if "--models" in rest else ["--models", "*"]
+    common = ["--seeds", *args.seeds, "--device", device, "--run-name", run_name, "--no-progress", *models, *rest]
     if args.publish:
         common += ["--out", str(REPO / "model_cards" / "results")]
     t0 = time.perf_counter()

@@ -271,3 +271,25 @@ def test_resumed_run_records_the_training_time_of_earlier_invocations(tmp_path):
     assert resumed["rows"][0]["reproduced_mean"] == pytest.approx(first["reproduced_mean"])
     md = (tmp_path / "results" / "toybench" / "r.md").read_text()
     assert f"{first['train_s'] / 60:.1f} min training" in md and "Training time" in md
+
+
+@pytest.mark.parametrize("extra, expect", [([], ["*"]), (["--models", "two_stream*"], ["two_stream*"])])
+def test_reproduce_suite_runs_every_row_unless_narrowed(monkeypatch, extra, expect):
+    """The GPU suite reproduces the whole table (streams, variants, graph rows), not the scripts' CPU defaults."""
+    from benchmarks import reproduce
+    calls = []
+
+    class Bench:
+        ROWS = []
+
+        @staticmethod
+        def run_benchmark(name, rows, argv):
+            calls.append((name, argv))
+            return None
+
+    monkeypatch.setattr(reproduce, "_module", lambda name: Bench)
+    assert reproduce.main(["--device", "cpu", "--seeds", "0", *extra]) == 0
+    assert [n for n, _ in calls] == list(reproduce.SUITES["skeleton"])
+    for _, argv in calls:
+        i = argv.index("--models")
+        assert argv[i + 1:i + 1 + len(expect)] == expect and argv.count("--models") == 1
