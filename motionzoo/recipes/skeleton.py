@@ -145,7 +145,10 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 #   w = 8 (four, taken)  85.0 +- 0.6 (85.6 / 85.0 / 84.4)      w = 4 (eight)  83.3 (seed 0, after the choice)
 # against the baseline's 92.0 +- 0.6 on the same folds (natops/ctrgcn-cv5-current).  Taken for both spatial streams
 # on NATOPS (traversal was not validated on its own: the windows are the same, only the joint order differs).  The
-# fused two_stream_rnn keeps two windows: its rows were measured with them and were not revalidated.
+# choice does not carry over to MSR Action3D: on its validation split (58 samples, one is 1.7 points;
+# spatial_rnn_traversal, 3 seeds, files msr_action3d/traversal-val-w*.json) two windows give 66.7 +- 2.7
+# (67.2 / 63.8 / 69.0) and four 65.5 +- 3.0 (63.8 / 63.8 / 69.0), so MSR keeps the shared two.  The fused
+# two_stream_rnn keeps two windows: its rows were measured with them and were not revalidated.
 _FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
                                         "cross-validation on its training split (natops/spatial-cv5-w32, "
                                         "spatial-cv5-w16, spatial-cv5-w8)")
