@@ -46,7 +46,7 @@ def main(argv=None) -> int:
     run_name = args.run_name or (f"{args.suite}-{device}-"
                                  + datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M"))
     # every row, not the scripts' defaults (which are sized for a 2-core CPU); a --models in `rest` narrows it
-    models = [] if "--models" in rest else ["--models", "*"]
+    models = [] if any(a == "--models" or a.startswith("--models=") for a in rest) else ["--models", "*"]
     common = ["--seeds", *args.seeds, "--device", device, "--run-name", run_name, "--no-progress", *models, *rest]
     if args.publish:
         common += ["--out", str(REPO / "model_cards" / "results")]

@@ -273,7 +273,8 @@ def test_resumed_run_records_the_training_time_of_earlier_invocations(tmp_path):
     assert f"{first['train_s'] / 60:.1f} min training" in md and "Training time" in md
 
 
-@pytest.mark.parametrize("extra, expect", [([], ["*"]), (["--models", "two_stream*"], ["two_stream*"])])
+@pytest.mark.parametrize("extra, expect", [([], ["--models", "*"]), (["--models", "two_stream*"], ["--models", "two_stream*"]),
+                                           (["--models=two_stream*"], ["--models=two_stream*"])])
 def test_reproduce_suite_runs_every_row_unless_narrowed(monkeypatch, extra, expect):
     """The GPU suite reproduces the whole table (streams, variants, graph rows), not the scripts' CPU defaults."""
     from benchmarks import reproduce
@@ -291,5 +292,5 @@ def test_reproduce_suite_runs_every_row_unless_narrowed(monkeypatch, extra, expe
     assert reproduce.main(["--device", "cpu", "--seeds", "0", *extra]) == 0
     assert [n for n, _ in calls] == list(reproduce.SUITES["skeleton"])
     for _, argv in calls:
-        i = argv.index("--models")
-        assert argv[i + 1:i + 1 + len(expect)] == expect and argv.count("--models") == 1
+        given = [i for i, a in enumerate(argv) if a.split("=")[0] == "--models"]
+        assert len(given) == 1 and argv[given[0]:given[0] + len(expect)] == expect

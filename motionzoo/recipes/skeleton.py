@@ -150,7 +150,7 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # (67.2 / 63.8 / 69.0) and four 65.5 +- 3.0 (63.8 / 63.8 / 69.0), so MSR keeps the shared two.  Nor to the fused
 # two_stream_rnn on NATOPS (5-fold cross-validation as above, files natops/tsr-cv5-w*.json): two windows 91.9 +- 1.6
 # (90.0 / 92.8 / 92.8), four 89.7 +- 1.2 (90.6 / 88.9; the third seed was not run, as it trailed by two points and
-# costs 28 min), so it keeps two: with 0.1 of the fused posterior the spatial stream is a small correction.
+# costs 25 min), so it keeps two: with 0.1 of the fused posterior the spatial stream is a small correction.
 _FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
                                         "cross-validation on its training split (natops/spatial-cv5-w32, "
                                         "spatial-cv5-w16, spatial-cv5-w8)")
