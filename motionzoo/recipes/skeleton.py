@@ -151,6 +151,10 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # two_stream_rnn on NATOPS (5-fold cross-validation as above, files natops/tsr-cv5-w*.json): two windows 91.9 +- 1.6
 # (90.0 / 92.8 / 92.8), four 89.7 +- 1.2 (90.6 / 88.9; the third seed was not run, as it trailed by two points and
 # costs 25 min), so it keeps two: with 0.1 of the fused posterior the spatial stream is a small correction.
+# The fused model keeps the plain fused loss: the per-stream auxiliary terms (loss 'two_stream', aux_weight 0.5)
+# gave 90.6 vs 90.0 on NATOPS (5-fold, seed 0; natops/tsr-cv5-aux05) and, on UTD-MHAD's validation subject, 76.9 / 89.8
+# vs 87.0 / 76.9 (seeds 0, 1; utd_mhad/tsr-val-aux05, tsr-val-current): seeds that swap by 10 points say one held-out
+# subject cannot choose here; `--val-folds 4` (the four training subjects) can, at ~70 min per seed on one thread.
 _FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
                                         "cross-validation on its training split (natops/spatial-cv5-w32, "
                                         "spatial-cv5-w16, spatial-cv5-w8)")
