@@ -154,7 +154,8 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # The fused model keeps the plain fused loss: the per-stream auxiliary terms (loss 'two_stream', aux_weight 0.5)
 # gave 90.6 vs 90.0 on NATOPS (5-fold, seed 0; natops/tsr-cv5-aux05) and, on UTD-MHAD's validation subject, 76.9 / 89.8
 # vs 87.0 / 76.9 (seeds 0, 1; utd_mhad/tsr-val-aux05, tsr-val-current): seeds that swap by 10 points say one held-out
-# subject cannot choose here; `--val-folds 4` (the four training subjects) can, at ~70 min per seed on one thread (4 x the 17 min of one fold).
+# subject cannot choose here; `--val-folds 4` (the four training subjects) can, at ~70 min per seed on one thread
+# (4 x the 17 min of one fold).
 _FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
                                         "cross-validation on its training split (natops/spatial-cv5-w32, "
                                         "spatial-cv5-w16, spatial-cv5-w8)")
