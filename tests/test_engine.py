@@ -305,6 +305,29 @@ def test_resume_reaches_identical_weights(tmp_path):
     assert (tmp_path / "b" / "confusion_matrix.csv").exists()
 
 
+@pytest.mark.parametrize("every_s, saved", [(0.0, [0, 1, 2, 3]), (1e9, [0, 3])])
+def test_checkpoint_cadence(tmp_path, monkeypatch, every_s, saved):
+    """`last/` after the first epoch, the last, and every `checkpoint_every_s` in between; the log keeps every
+    epoch either way."""
+    import motionzoo.engine.loop as loop
+    written = []
+    real = loop.save_checkpoint
+
+    def spy(out_dir, name, model_state, state, metadata=None):
+        written.append(state["epoch"])
+        return real(out_dir, name, model_state, state, metadata)
+    monkeypatch.setattr(loop, "save_checkpoint", spy)
+    recipe = Recipe("cadence", epochs=4, batch_size=8, lr=0.1)
+    data = NoisyData()
+    seed_everything(0)
+    fit(_net(), make_loader(data, 8, train=True, seed=3), make_loader(data, 16, train=False), recipe, tmp_path,
+        progress=False, plots=False, eval_every=0, checkpoint_every_s=every_s)
+    assert written == saved
+    assert load_checkpoint(tmp_path, "last")[1]["epoch"] == 3
+    log = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in log[:-1]] == [0, 1, 2, 3]
+
+
 def test_evaluate_matches_metrics_and_env_description():
     torch.manual_seed(0)
     x, y = torch.randn(11, 4), torch.randint(0, 3, (11,))
