@@ -65,20 +65,21 @@ def _loss_on(model, loss_fn, x, y, seed: int) -> tuple[float, float]:
     return float(total), float(parts["ce"])
 
 
-# clips in the batch of the fast check: 2 where that is enough to be fast, 4 for the fusion (BatchNorm over N x C x 1 x 1
-# maps: at N = 2 each channel is normalised over two values and its gradients explode) and for the cheap I3D
-FAST = {"c3d": 2, "i3d": 4, "smnet": 2, "drsr_rgb": 2, "drsr_capf": 4}
+# (clips, steps) of the fast check.  Clips: 2 where that is enough to be fast, 4 for the fusion (BatchNorm over
+# N x C x 1 x 1 maps: at N = 2 each channel is normalised over two values and its gradients explode) and for the cheap
+# I3D.  Steps: 3, but 5 for SMnet, whose recipe (Adam 1e-4) moves its loss slowest: under torch 2.14.1 three steps
+# took it to 0.98 of its start (a 3 % drop is required), four to 0.94, five to 0.81 (C3D: 0.26 after three).
+FAST = {"c3d": (2, 3), "i3d": (4, 3), "smnet": (2, 5), "drsr_rgb": (2, 3), "drsr_capf": (4, 3)}
 
 
 @pytest.mark.parametrize("family", list(FAST))
 def test_a_few_steps_lower_the_loss_of_one_batch(family, videos):
-    n = FAST[family]
+    n, steps = FAST[family]
     model, recipe, batch = _setup(family, videos, n)
     x, y = _split_batch(next(iter(DataLoader(batch, batch_size=n))))
     assert sorted(y.tolist()) == sorted(set(y.tolist())) and len(set(y.tolist())) == n, "one clip per class"
     loss_fn = build_loss(model, recipe)
     before = _loss_on(model, loss_fn, x, y, seed=1)
-    steps = 3
     fit(model, DataLoader(batch, batch_size=n), None, recipe.replace(epochs=steps, warmup_epochs=0,
                                                                        schedule="constant"), None, plots=False)
     after = _loss_on(model, loss_fn, x, y, seed=1)
