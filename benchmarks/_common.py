@@ -695,7 +695,8 @@ def write_results(out_root: str | os.PathLike, benchmark: str, run_name: str, re
     doc = {
         "benchmark": benchmark, "run": run_name,
         "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": command, "env": dict(env), "device": env.get("device"), "synthetic": synthetic,
+        "command": command, "code": code_version(), "env": dict(env), "device": env.get("device"),
+        "synthetic": synthetic,
         "label": SYNTHETIC_LABEL if synthetic else "", "split": results[0].split if results else "test",
         "wall_s": wall_s, "rows": rows,
     }
@@ -710,6 +711,22 @@ def write_results(out_root: str | os.PathLike, benchmark: str, run_name: str, re
             w.writerow({k: json.dumps(r[k]) if isinstance(r[k], (list, dict)) else r[k] for k in CSV_COLUMNS})
     os.replace(bench_dir / f"{run_name}.csv.part", bench_dir / f"{run_name}.csv")
     return doc
+
+
+def code_version(repo: Path = REPO) -> dict[str, Any] | None:
+    """The git commit of the checkout that writes a result file, and whether tracked files differed from it
+    (`dirty`); None outside a git checkout.  Rows merged with --resume from earlier invocations' checkpoints
+    were trained by the code of those invocations, which the checkpoints' own run directories record only by
+    date."""
+    import subprocess
+    try:
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=30, check=True).stdout.strip()
+        changed = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+                                 capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": head, "dirty": bool(changed)}
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -735,8 +752,11 @@ def markdown_table(doc: Mapping[str, Any]) -> str:
     trained = [r["train_s"] for r in doc["rows"] if r.get("train_s")]
     if trained:  # differs from the wall time when --resume continued trainings of earlier invocations
         wall += f" Training time (every epoch of every row, seed and fold): {sum(trained) / 60:.1f} min."
-    lines += [f"Device: {doc['device']}; torch {doc['env'].get('torch')}, CUDA {doc['env'].get('cuda')}, "
-              f"deterministic {doc['env'].get('deterministic')}.{wall}", ""]
+    code = doc.get("code")
+    code = f"; code {code['commit'][:10]}{' (uncommitted changes)' if code['dirty'] else ''}" if code else ""
+    cpu = f", {doc['env']['cpu_capability']} CPU kernels" if doc["env"].get("cpu_capability") else ""
+    lines += [f"Device: {doc['device']}{cpu}; torch {doc['env'].get('torch')}, CUDA {doc['env'].get('cuda')}, "
+              f"deterministic {doc['env'].get('deterministic')}{code}.{wall}", ""]
     base = {(r["dataset"], r["split"]): r for r in doc["rows"] if r["model"] == BASELINE_MODEL}
     lines += ["| model | published | measured mean ± std (n seeds) | delta | vs baseline | protocol | command |",
               "|---|---|---|---|---|---|---|"]

@@ -338,3 +338,4 @@ def test_evaluate_matches_metrics_and_env_description():
     assert res["num_samples"] == 11
     env = describe_env("cpu")
     assert env["torch"] == torch.__version__ and env["device"].startswith("cpu") and "deterministic" in env
+    assert env["cpu_capability"] == torch.backends.cpu.get_cpu_capability() and env["cpu"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import subprocess
 import sys
 
 import numpy as np
@@ -68,6 +69,9 @@ def test_results_writer_synthetic_run(tmp_path, capsys):
     assert r["recipe"]["epochs"] == 2 and r["recipe_overrides"]["changes"] == {"epochs": 2}
     assert "--synthetic" in on_disk["command"] and on_disk["env"]["torch"] == torch.__version__
     assert on_disk["device"].startswith("cpu")
+    if (REPO / ".git").exists():      # a git checkout (CI's clean clone is one): the file names its commit
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+        assert on_disk["code"]["commit"] == head.strip() and isinstance(on_disk["code"]["dirty"], bool)
     assert r["reproduced_metrics"]["n_seeds"] == 2 and r["reproduced_metrics"]["command"] == on_disk["command"]
     assert all(p["true"] != p["predicted"] for p in r["most_confused"])
 

@@ -56,9 +56,24 @@ def describe_device(device: torch.device) -> str:
     return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
 
 
+def _cpu_model() -> str:
+    """The processor's name as the OS reports it (/proc/cpuinfo on Linux), else platform's."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def describe_env(device: str | torch.device | None = None) -> dict[str, Any]:
     """torch / CUDA / cuDNN versions, device name, deterministic flags, world size: what a benchmark row needs
-    to say where its number came from."""
+    to say where its number came from.  `cpu` and `cpu_capability` (the vector ISA torch dispatches its CPU
+    kernels to, e.g. AVX2 or AVX512) are there because the same seeds on another ISA round differently, and a
+    CPU training drifts apart from that over its epochs: two CPU numbers from different hosts need not agree
+    to the bit even with `deterministic`."""
     dev = resolve_device(device)
     import motionzoo
     env = {
@@ -75,6 +90,8 @@ def describe_env(device: str | torch.device | None = None) -> dict[str, Any]:
         "cudnn_benchmark": torch.backends.cudnn.benchmark,
         "world_size": int(os.environ.get("WORLD_SIZE", 1)),
         "num_threads": torch.get_num_threads(),
+        "cpu": _cpu_model(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
     }
     if dev.type == "cuda":
         env["gpu_count"] = torch.cuda.device_count()
