@@ -270,6 +270,10 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p.add_argument("--device", default=None, help="default: CUDA if available")
     p.add_argument("--deterministic", action="store_true")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="train N (row, seed) units side by side, each in its own process (`--threads` each, "
+                        "default cores / N), then evaluate them all from their checkpoints; logs under "
+                        "runs/<benchmark>/<run>/_jobs/")
     p.add_argument("--amp", action=argparse.BooleanOptionalAction, default=None,
                    help="bf16 autocast (default: on for CUDA, off for CPU; --amp on a CPU with bf16 instructions)")
     p.add_argument("--num-workers", type=int, default=None,
@@ -332,9 +336,16 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
                                  + ("-synthetic" if args.synthetic else ""))
     if args.resume and not args.run_name:
         raise SystemExit("--resume needs the --run-name of the interrupted run")
+    selected = _select(rows, args.models)
+    if args.jobs > 1 and args.mode == "train":
+        if get_world_size() > 1:
+            raise SystemExit("--jobs runs its own processes; under torchrun leave it at 1")
+        _train_in_processes(benchmark, selected, args, run_name,
+                            list(record_argv if record_argv is not None else argv if argv is not None else sys.argv[1:]))
+        args.resume = True      # every training has finished: what follows evaluates the checkpoints
     data_cache: dict = {}
     results = []
-    for row in _select(rows, args.models):
+    for row in selected:
         t0 = time.perf_counter()
         if row.ensemble:
             results.append(run_ensemble_row(row, args, {r.row.name: r for r in results}, benchmark))
@@ -361,6 +372,51 @@ def _command_line(benchmark: str, argv: Sequence[str] | None) -> str:
         local = int(os.environ.get("LOCAL_WORLD_SIZE", world))
         return shlex.join(["torchrun", f"--nnodes={max(world // local, 1)}", f"--nproc_per_node={local}", *args])
     return shlex.join(["python", *args])
+
+
+def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_name: str,
+                        argv: list[str]) -> None:
+    """`--jobs N`: every (row, seed) of `rows` (ensembles train nothing) as `python -m benchmarks.<benchmark>` with
+    the caller's arguments narrowed to that row and seed, N at a time, into the same run directory.  Options given
+    later on a command line override earlier ones, so the unit's own `--models`, `--seeds`, `--run-name`, ... are
+    appended to the caller's.  A failed unit stops the run after the running ones finish (their checkpoints stay,
+    so `--resume` continues); nothing is evaluated until every unit has trained."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+    units = [(row, seed) for row in rows if not row.ensemble for seed in args.seeds]
+    threads = args.threads or max(1, (os.cpu_count() or 1) // args.jobs)
+    log_dir = args.runs_dir / benchmark / run_name / "_jobs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    print(f"[{benchmark}] --jobs {args.jobs}: {len(units)} trainings, {threads} thread(s) each, logs in {log_dir}",
+          flush=True)
+
+    def train(row: BenchmarkRow, seed: int) -> tuple[int, float, Path]:
+        log = log_dir / f"{row.slug()}-seed{seed}.log"
+        cmd = [sys.executable, "-m", f"benchmarks.{benchmark}", *argv, "--models", row.name, "--seeds", str(seed),
+               "--run-name", run_name, "--runs-dir", str(args.runs_dir), "--out", str(log_dir / "results"),
+               "--threads", str(threads), "--no-progress", "--no-plots", "--jobs", "1"]
+        if args.num_workers is None:       # loader processes per unit would multiply by N
+            cmd += ["--num-workers", "0"]
+        t0 = time.perf_counter()
+        with open(log, "w") as f:
+            f.write(shlex.join(cmd) + "\n")
+            f.flush()
+            rc = subprocess.run(cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT).returncode
+        return rc, time.perf_counter() - t0, log
+
+    failed = []
+    with ThreadPoolExecutor(args.jobs) as pool:
+        futures = {pool.submit(train, row, seed): (row, seed) for row, seed in units}
+        for i, fut in enumerate(as_completed(futures), 1):
+            (row, seed), (rc, secs, log) = futures[fut], fut.result()
+            print(f"[{benchmark}] {i}/{len(units)} {row.name} seed {seed}: "
+                  + (f"trained in {secs / 60:.1f} min" if rc == 0 else f"FAILED (exit {rc}; {log})"), flush=True)
+            if rc:
+                failed.append(log)
+    if failed:
+        tail = failed[0].read_text().splitlines()[-15:]
+        raise SystemExit(f"[{benchmark}] {len(failed)} training(s) failed; the first one's log ({failed[0]}) "
+                         "ends:\n" + "\n".join(tail) + f"\nrerun with --run-name {run_name} --resume to continue")
 
 
 def _load_data(row: BenchmarkRow, args, recipe: Recipe | None, cache: dict) -> list[BenchmarkData]:

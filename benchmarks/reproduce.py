@@ -3,6 +3,7 @@
     python benchmarks/reproduce.py --suite skeleton                  # on CUDA (bf16) when there is a GPU
     python benchmarks/reproduce.py --suite skeleton --publish        # results into model_cards/results + publish
     python benchmarks/reproduce.py --suite skeleton --quick --seeds 0   # a smoke run of the whole suite
+    python benchmarks/reproduce.py --suite skeleton --jobs 8         # 8 trainings side by side (processes)
 
 Runs every row of `benchmarks/{sbu,utd_mhad,msr_action3d,natops}.py` (`--models '*'`: the streams, the variants
 and the graph-convolution rows too, not only each script's default rows; and `ntu.py` with `--ntu-root DIR`) with
@@ -10,6 +11,9 @@ the recipes' own schedules, `--seeds` (default 0 1 2) and one run name, then pri
 the same-run `lstm_baseline`, and whether the row beats it.  `--publish` writes the result files under
 `model_cards/results/` and regenerates the numbers the cards, the cfgs and the README quote
 (`benchmarks/publish.py`).  Extra arguments go to every benchmark; `--models 'two_stream*'` narrows the rows.
+`--jobs N` (a benchmark option) trains N (row, seed) units at a time in their own processes: the skeleton models
+are small, so one training leaves most of a GPU, or of a many-core CPU, idle; the units' numbers are those of a
+one-process run (each unit is seeded by its seed alone).
 """
 from __future__ import annotations
 

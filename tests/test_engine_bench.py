@@ -298,3 +298,29 @@ def test_reproduce_suite_runs_every_row_unless_narrowed(monkeypatch, extra, expe
     for _, argv in calls:
         given = [i for i, a in enumerate(argv) if a.split("=")[0] == "--models"]
         assert len(given) == 1 and argv[given[0]:given[0] + len(expect)] == expect
+
+
+def test_jobs_train_units_in_processes_and_match_one_process(tmp_path):
+    """`--jobs 2`: each (row, seed) trains in its own process into the run directory, then the parent evaluates
+    the checkpoints; the numbers equal a one-process run's (same seeds, one thread each)."""
+    need_shared("data", "natops")
+    common = ["--models", "lstm_baseline", "--seeds", "0", "1", "--epochs", "1", "--threads", "1", "--no-plots",
+              "--no-progress", "--out", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs")]
+
+    def run(*extra, ok=True):
+        out = subprocess.run([sys.executable, "-m", "benchmarks.natops", *common, *extra], cwd=REPO,
+                             capture_output=True, text=True)
+        assert (out.returncode == 0) == ok, out.stdout + out.stderr
+        return out.stdout + out.stderr
+    log = run("--jobs", "2", "--run-name", "par")
+    run("--run-name", "seq")
+    assert "--jobs 2: 2 trainings, 1 thread(s) each" in log and "2/2 lstm_baseline/uea seed" in log
+    par, seq = (json.loads((tmp_path / "results" / "natops" / f"{n}.json").read_text()) for n in ("par", "seq"))
+    assert [s["top1"] for s in par["rows"][0]["per_seed"]] == [s["top1"] for s in seq["rows"][0]["per_seed"]]
+    assert "--jobs 2" in par["command"] and par["rows"][0]["train_s"] > 0
+    assert sorted(p.name for p in (tmp_path / "runs" / "natops" / "par" / "_jobs").glob("*.log")) == [
+        "lstm_baseline_uea-seed0.log", "lstm_baseline_uea-seed1.log"]
+    # a unit that fails names its log, shows its end, and nothing is evaluated
+    err = run("--jobs", "2", "--run-name", "bad", "--set", "no_such_key=1", ok=False)
+    assert "2 training(s) failed" in err and "no_such_key" in err and "--run-name bad --resume" in err
+    assert not (tmp_path / "results" / "natops" / "bad.json").exists()
