@@ -401,7 +401,8 @@ def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_
         with open(log, "w") as f:
             f.write(shlex.join(cmd) + "\n")
             f.flush()
-            rc = subprocess.run(cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT).returncode
+            rc = subprocess.run(cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT,
+                                preexec_fn=_die_with_parent).returncode
         return rc, time.perf_counter() - t0, log
 
     failed = []
@@ -417,6 +418,16 @@ def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_
         tail = failed[0].read_text().splitlines()[-15:]
         raise SystemExit(f"[{benchmark}] {len(failed)} training(s) failed; the first one's log ({failed[0]}) "
                          "ends:\n" + "\n".join(tail) + f"\nrerun with --run-name {run_name} --resume to continue")
+
+
+def _die_with_parent() -> None:
+    """In a `--jobs` unit's process (before it starts): on Linux, be sent SIGTERM when the process that started it
+    ends, so that a killed or timed-out run leaves no trainings behind (each has checkpointed its last epoch; a
+    rerun with --resume continues).  Elsewhere a no-op."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)     # 1 = PR_SET_PDEATHSIG
 
 
 def _load_data(row: BenchmarkRow, args, recipe: Recipe | None, cache: dict) -> list[BenchmarkData]:

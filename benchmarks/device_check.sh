@@ -40,7 +40,6 @@ if [ -n "$MOTIONZOO_DATA" ]; then
             --out "$OUT/results" --runs-dir /tmp/mz_runs --no-plots ${SUITE_ARGS:-} --models $models 2>&1 \
             | grep -v "^\[motionzoo\] resum" | tee -a "$OUT/suite.log" | tail -40
     done
-    pkill -f "benchmarks[.]" || true        # units a timeout left behind
     tar czf "$OUT/device_results.tgz" -C "$OUT" results suite.log 2>/dev/null
     rm -rf "$OUT/results"
 else

@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
+from pathlib import Path
 import subprocess
 import sys
 
@@ -324,3 +326,41 @@ def test_jobs_train_units_in_processes_and_match_one_process(tmp_path):
     err = run("--jobs", "2", "--run-name", "bad", "--set", "no_such_key=1", ok=False)
     assert "2 training(s) failed" in err and "no_such_key" in err and "--run-name bad --resume" in err
     assert not (tmp_path / "results" / "natops" / "bad.json").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_jobs_units_end_with_their_parent(tmp_path):
+    """A killed `--jobs` run (a timeout, a closed terminal) takes its unit processes with it."""
+    import signal
+    import time
+    need_shared("data", "natops")
+    parent = subprocess.Popen([sys.executable, "-m", "benchmarks.natops", "--models", "lstm_baseline", "--seeds", "0",
+                               "1", "--jobs", "2", "--threads", "1", "--run-name", "killed", "--no-plots",
+                               "--out", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs")],
+                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def units() -> list[int]:
+        out = []
+        for proc in Path("/proc").iterdir():
+            try:
+                cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if proc.name.isdigit() and int(proc.name) != parent.pid and any(str(tmp_path).encode() in a for a in cmd):
+                out.append(int(proc.name))
+        return out
+    try:
+        deadline = time.time() + 120
+        while len(units()) < 2 and time.time() < deadline:
+            time.sleep(0.5)
+        assert len(units()) == 2, "the two units did not start"
+        parent.send_signal(signal.SIGTERM)
+        parent.wait(30)
+        deadline = time.time() + 30
+        while units() and time.time() < deadline:
+            time.sleep(0.5)
+        assert not units(), "unit processes outlived their parent"
+    finally:
+        parent.kill()
+        for pid in units():
+            os.kill(pid, signal.SIGKILL)
