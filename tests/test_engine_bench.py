@@ -364,3 +364,28 @@ def test_jobs_units_end_with_their_parent(tmp_path):
         parent.kill()
         for pid in units():
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_benchmark_runs_from_a_data_folder_it_has_never_seen(tmp_path):
+    """`--data-root` alone, a folder with an unusual name outside ../shared, the script run by path from another
+    directory: it reads that folder (here a test file cut to 30 sequences) and the result names the recipe and
+    its source.  A folder without the files is an error that names it."""
+    src = need_shared("data", "natops")
+    data = tmp_path / "my gestures (copy)"
+    data.mkdir()
+    (data / "NATOPS_TRAIN.ts").write_bytes((src / "NATOPS_TRAIN.ts").read_bytes())
+    lines = (src / "NATOPS_TEST.ts").read_text().splitlines(keepends=True)
+    head = next(i for i, line in enumerate(lines) if line.strip().lower() == "@data") + 1
+    (data / "NATOPS_TEST.ts").write_text("".join(lines[:head + 30]))
+    cmd = [sys.executable, str(REPO / "benchmarks" / "natops.py"), "--models", "lstm_baseline", "--epochs", "1",
+           "--threads", "1", "--no-plots", "--no-progress", "--run-name", "elsewhere",
+           "--out", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs")]
+    out = subprocess.run([*cmd, "--data-root", str(data)], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    (row,) = json.loads((tmp_path / "results" / "natops" / "elsewhere.json").read_text())["rows"]
+    assert row["num_samples_evaluated"] == 30 and "num_samples" in row["flags"]    # the protocol's test set has 180
+    assert row["recipe"]["name"] == "lstm_baseline/natops" and row["recipe"]["source"].startswith("motionzoo:")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = subprocess.run([*cmd, "--data-root", str(empty)], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode != 0 and str(empty) in out.stdout + out.stderr
