@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SUITES = {"skeleton": ("sbu", "utd_mhad", "msr_action3d", "natops")}
+# cheapest first, so that a run cut short (a time limit) has written the most result files
+SUITES = {"skeleton": ("natops", "msr_action3d", "utd_mhad", "sbu")}
 
 
 def _module(name: str):
