@@ -783,8 +783,7 @@ def write_results(out_root: str | os.PathLike, benchmark: str, run_name: str, re
 def code_version(repo: Path = REPO) -> dict[str, Any] | None:
     """The git commit of the checkout that writes a result file, and whether tracked files differed from it
     (`dirty`); None outside a git checkout.  Rows merged with --resume from earlier invocations' checkpoints
-    were trained by the code of those invocations, which the checkpoints' own run directories record only by
-    date."""
+    were trained by the code of those invocations, not necessarily this one."""
     import subprocess
     try:
         head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
