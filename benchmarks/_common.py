@@ -271,7 +271,7 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p.add_argument("--deterministic", action="store_true")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help="train N (row, seed) units side by side, each in its own process (`--threads` each, "
+                   help="train N (row, seed, fold) units side by side, each in its own process (`--threads` each, "
                         "default cores / N), then evaluate them all from their checkpoints; logs under "
                         "runs/<benchmark>/<run>/_jobs/")
     p.add_argument("--amp", action=argparse.BooleanOptionalAction, default=None,
@@ -337,13 +337,14 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
     if args.resume and not args.run_name:
         raise SystemExit("--resume needs the --run-name of the interrupted run")
     selected = _select(rows, args.models)
+    data_cache: dict = {}
     if args.jobs > 1 and args.mode == "train":
         if get_world_size() > 1:
             raise SystemExit("--jobs runs its own processes; under torchrun leave it at 1")
         _train_in_processes(benchmark, selected, args, run_name,
-                            list(record_argv if record_argv is not None else argv if argv is not None else sys.argv[1:]))
+                            list(record_argv if record_argv is not None else argv if argv is not None else sys.argv[1:]),
+                            data_cache)
         args.resume = True      # every training has finished: what follows evaluates the checkpoints
-    data_cache: dict = {}
     results = []
     for row in selected:
         t0 = time.perf_counter()
@@ -375,24 +376,38 @@ def _command_line(benchmark: str, argv: Sequence[str] | None) -> str:
 
 
 def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_name: str,
-                        argv: list[str]) -> None:
-    """`--jobs N`: every (row, seed) of `rows` (ensembles train nothing) as `python -m benchmarks.<benchmark>` with
-    the caller's arguments narrowed to that row and seed, N at a time, into the same run directory.  Options given
-    later on a command line override earlier ones, so the unit's own `--models`, `--seeds`, `--run-name`, ... are
-    appended to the caller's.  A failed unit stops the run after the running ones finish (their checkpoints stay,
-    so `--resume` continues); nothing is evaluated until every unit has trained."""
+                        argv: list[str], data_cache: dict) -> None:
+    """`--jobs N`: every (row, seed, fold) of `rows` (ensembles train nothing; a one-split row is one unit per seed)
+    as `python -m benchmarks.<benchmark>` with the caller's arguments narrowed to that row, seed and fold, N at a
+    time, into the same run directory.  A fold is a unit of its own because each fold starts from the seed
+    (`seed_everything` per fold), so it trains the same alone or after the others, and SBU's 5 folds x 3 seeds are
+    15 units to spread over the workers instead of 3 long ones.  Options given later on a command line override
+    earlier ones, so the unit's own `--models`, `--seeds`, `--folds`, `--run-name`, ... are appended to the
+    caller's.  A failed unit stops the run after the running ones finish (their checkpoints stay, so `--resume`
+    continues); nothing is evaluated until every unit has trained.  The folds are counted from the data, loaded
+    here into `data_cache` for the evaluation that follows."""
     import subprocess
     from concurrent.futures import ThreadPoolExecutor, as_completed
-    units = [(row, seed) for row in rows if not row.ensemble for seed in args.seeds]
+    units: list[tuple[BenchmarkRow, int, int | None]] = []
+    for row in rows:
+        if row.ensemble:
+            continue
+        n_folds = len(_load_data(row, args, _effective_recipe(row, args)[0], data_cache))
+        if args.folds and not all(1 <= k <= n_folds for k in args.folds):
+            raise SystemExit(f"--folds {args.folds}: row {row.name!r} has folds 1..{n_folds}")
+        fold_ids: list[int | None] = (sorted(set(args.folds or range(1, n_folds + 1))) if n_folds > 1
+                                      else [None])
+        units += [(row, seed, fold) for seed in args.seeds for fold in fold_ids]
     threads = args.threads or max(1, (os.cpu_count() or 1) // args.jobs)
     log_dir = args.runs_dir / benchmark / run_name / "_jobs"
     log_dir.mkdir(parents=True, exist_ok=True)
     print(f"[{benchmark}] --jobs {args.jobs}: {len(units)} trainings, {threads} thread(s) each, logs in {log_dir}",
           flush=True)
 
-    def train(row: BenchmarkRow, seed: int) -> tuple[int, float, Path]:
-        log = log_dir / f"{row.slug()}-seed{seed}.log"
+    def train(row: BenchmarkRow, seed: int, fold: int | None) -> tuple[int, float, Path]:
+        log = log_dir / (f"{row.slug()}-seed{seed}" + (f"-fold{fold}" if fold else "") + ".log")
         cmd = [sys.executable, "-m", f"benchmarks.{benchmark}", *argv, "--models", row.name, "--seeds", str(seed),
+               *(["--folds", str(fold)] if fold else []),
                "--run-name", run_name, "--runs-dir", str(args.runs_dir), "--out", str(log_dir / "results"),
                "--threads", str(threads), "--no-progress", "--no-plots", "--jobs", "1"]
         if args.num_workers is None:       # loader processes per unit would multiply by N
@@ -407,10 +422,11 @@ def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_
 
     failed = []
     with ThreadPoolExecutor(args.jobs) as pool:
-        futures = {pool.submit(train, row, seed): (row, seed) for row, seed in units}
+        futures = {pool.submit(train, *unit): unit for unit in units}
         for i, fut in enumerate(as_completed(futures), 1):
-            (row, seed), (rc, secs, log) = futures[fut], fut.result()
-            print(f"[{benchmark}] {i}/{len(units)} {row.name} seed {seed}: "
+            (row, seed, fold), (rc, secs, log) = futures[fut], fut.result()
+            what = f"{row.name} seed {seed}" + (f" fold {fold}" if fold else "")
+            print(f"[{benchmark}] {i}/{len(units)} {what}: "
                   + (f"trained in {secs / 60:.1f} min" if rc == 0 else f"FAILED (exit {rc}; {log})"), flush=True)
             if rc:
                 failed.append(log)

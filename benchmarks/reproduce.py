@@ -11,9 +11,9 @@ the recipes' own schedules, `--seeds` (default 0 1 2) and one run name, then pri
 the same-run `lstm_baseline`, and whether the row beats it.  `--publish` writes the result files under
 `model_cards/results/` and regenerates the numbers the cards, the cfgs and the README quote
 (`benchmarks/publish.py`).  Extra arguments go to every benchmark; `--models 'two_stream*'` narrows the rows.
-`--jobs N` (a benchmark option) trains N (row, seed) units at a time in their own processes, for when one
+`--jobs N` (a benchmark option) trains N (row, seed, fold) units at a time in their own processes, for when one
 training of these small models does not fill the GPU or the cores (not yet measured on a GPU); the units' numbers
-are those of a one-process run (each unit is seeded by its seed alone).
+are those of a one-process run (each unit, a fold included, is seeded by its seed alone).
 """
 from __future__ import annotations
 

@@ -303,8 +303,8 @@ def test_reproduce_suite_runs_every_row_unless_narrowed(monkeypatch, extra, expe
 
 
 def test_jobs_train_units_in_processes_and_match_one_process(tmp_path):
-    """`--jobs 2`: each (row, seed) trains in its own process into the run directory, then the parent evaluates
-    the checkpoints; the numbers equal a one-process run's (same seeds, one thread each)."""
+    """`--jobs 2`: each (row, seed, fold) trains in its own process into the run directory, then the parent
+    evaluates the checkpoints; the numbers equal a one-process run's (same seeds, one thread each)."""
     need_shared("data", "natops")
     common = ["--models", "lstm_baseline", "--seeds", "0", "1", "--epochs", "1", "--threads", "1", "--no-plots",
               "--no-progress", "--out", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs")]
@@ -323,9 +323,29 @@ def test_jobs_train_units_in_processes_and_match_one_process(tmp_path):
     assert sorted(p.name for p in (tmp_path / "runs" / "natops" / "par" / "_jobs").glob("*.log")) == [
         "lstm_baseline_uea-seed0.log", "lstm_baseline_uea-seed1.log"]
     # a unit that fails names its log, shows its end, and nothing is evaluated
-    err = run("--jobs", "2", "--run-name", "bad", "--set", "no_such_key=1", ok=False)
-    assert "2 training(s) failed" in err and "no_such_key" in err and "--run-name bad --resume" in err
+    broken = tmp_path / "runs" / "natops" / "bad" / "lstm_baseline_uea" / "seed1" / "last"
+    broken.mkdir(parents=True)
+    (broken / "state.pt").write_bytes(b"not a checkpoint")
+    (broken / "model.safetensors").write_bytes(b"not a checkpoint")
+    err = run("--jobs", "2", "--run-name", "bad", "--resume", ok=False)
+    assert "1 training(s) failed" in err and "seed1.log" in err and "--run-name bad --resume" in err
     assert not (tmp_path / "results" / "natops" / "bad.json").exists()
+    # a recipe the parent can already tell is wrong starts no unit
+    err = run("--jobs", "2", "--run-name", "bad-key", "--set", "no_such_key=1", ok=False)
+    assert "no_such_key" in err and not (tmp_path / "runs" / "natops" / "bad-key" / "_jobs").exists()
+    # a multi-fold row: one unit per (seed, fold), each fold seeded alone, so the same per-fold numbers
+    folds = ["--seeds", "0", "--split", "val", "--val-folds", "3", "--folds", "1", "3"]
+    log = run(*folds, "--jobs", "2", "--run-name", "par-folds")
+    run(*folds, "--run-name", "seq-folds")
+    assert "--jobs 2: 2 trainings" in log and "lstm_baseline/uea seed 0 fold 3: trained" in log
+    par, seq = (json.loads((tmp_path / "results" / "natops" / f"{n}.json").read_text())["rows"][0]["per_seed"][0]
+                for n in ("par-folds", "seq-folds"))
+    def scores(entry):
+        return [{k: v for k, v in f.items() if k != "train_s"} for f in entry["folds"]]
+    assert [f["fold"] for f in par["folds"]] == [1, 3] and scores(par) == scores(seq)
+    assert sorted(p.name for p in (tmp_path / "runs" / "natops" / "par-folds" / "_jobs").glob("*.log")) == [
+        "lstm_baseline_uea-seed0-fold1.log", "lstm_baseline_uea-seed0-fold3.log"]
+    assert "folds 1..3" in run(*folds[:-2], "4", "--jobs", "2", "--run-name", "bad-fold", ok=False)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
