@@ -173,7 +173,8 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # cross-validation over the four training subjects (`python -m benchmarks.utd_mhad --split val --val-folds 4`,
 # 3 seeds; file utd_mhad/temporal-cv4.json with the per-epoch logs; the rule, the higher 3-seed mean, was set before
 # any fold had finished): stacked 91.7 +- 1.9 (92.8 / 92.8 / 89.6), hierarchical 82.7 +- 2.6 (84.9 / 79.8 / 83.3),
-# stacked ahead in every one of the 12 (seed, fold) pairs, at about 31 against 57 min per seed on one thread.
+# the baseline 80.9 +- 0.5 (80.8 / 81.5 / 80.5), stacked ahead in every one of the 12 (seed, fold) pairs, at about
+# 31 against 57 min per seed on one thread.
 # Stacked is taken there as a clear gain.
 _FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
                                         "cross-validation on its training split (natops/spatial-cv5-w32, "
