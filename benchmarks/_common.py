@@ -395,8 +395,9 @@ def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_
         n_folds = len(_load_data(row, args, _effective_recipe(row, args)[0], data_cache))
         if args.folds and not all(1 <= k <= n_folds for k in args.folds):
             raise SystemExit(f"--folds {args.folds}: row {row.name!r} has folds 1..{n_folds}")
-        fold_ids: list[int | None] = (sorted(set(args.folds or range(1, n_folds + 1))) if n_folds > 1
-                                      else [None])
+        # the unit's --folds decides its checkpoint directory (fold<k>/ whenever --folds is given), as in the parent
+        fold_ids: list[int | None] = (sorted(set(args.folds)) if args.folds
+                                      else list(range(1, n_folds + 1)) if n_folds > 1 else [None])
         units += [(row, seed, fold) for seed in args.seeds for fold in fold_ids]
     threads = args.threads or max(1, (os.cpu_count() or 1) // args.jobs)
     log_dir = args.runs_dir / benchmark / run_name / "_jobs"

@@ -346,6 +346,11 @@ def test_jobs_train_units_in_processes_and_match_one_process(tmp_path):
     assert sorted(p.name for p in (tmp_path / "runs" / "natops" / "par-folds" / "_jobs").glob("*.log")) == [
         "lstm_baseline_uea-seed0-fold1.log", "lstm_baseline_uea-seed0-fold3.log"]
     assert "folds 1..3" in run(*folds[:-2], "4", "--jobs", "2", "--run-name", "bad-fold", ok=False)
+    # --folds 1 on a one-split row: the unit trains where the parent then looks (fold1/), nothing trains twice
+    run("--seeds", "0", "--folds", "1", "--jobs", "2", "--run-name", "one-split")
+    assert [p.relative_to(tmp_path / "runs" / "natops" / "one-split").as_posix()
+            for p in (tmp_path / "runs" / "natops" / "one-split").rglob("log.jsonl")] == [
+        "lstm_baseline_uea/fold1/seed0/log.jsonl"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
