@@ -393,11 +393,9 @@ def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_
         if row.ensemble:
             continue
         n_folds = len(_load_data(row, args, _effective_recipe(row, args)[0], data_cache))
-        if args.folds and not all(1 <= k <= n_folds for k in args.folds):
-            raise SystemExit(f"--folds {args.folds}: row {row.name!r} has folds 1..{n_folds}")
         # the unit's --folds decides its checkpoint directory (fold<k>/ whenever --folds is given), as in the parent
-        fold_ids: list[int | None] = (sorted(set(args.folds)) if args.folds
-                                      else list(range(1, n_folds + 1)) if n_folds > 1 else [None])
+        fold_ids: list[int | None] = (_fold_ids(row, n_folds, args.folds) if args.folds or n_folds > 1
+                                      else [None])
         units += [(row, seed, fold) for seed in args.seeds for fold in fold_ids]
     threads = args.threads or max(1, (os.cpu_count() or 1) // args.jobs)
     log_dir = args.runs_dir / benchmark / run_name / "_jobs"
@@ -543,17 +541,22 @@ def _build(row: BenchmarkRow, pretrained: bool, num_classes: int, recipe: Recipe
     return motionzoo.create_model(row.model, pretrained=pretrained, num_classes=num_classes, **kwargs)
 
 
+def _fold_ids(row: BenchmarkRow, n_folds: int, chosen: Sequence[int] | None) -> list[int]:
+    """The 1-based folds of `row` to run: all `n_folds`, or `--folds` (checked against them)."""
+    if not chosen:
+        return list(range(1, n_folds + 1))
+    bad = [k for k in chosen if not 1 <= k <= n_folds]
+    if bad:
+        raise SystemExit(f"--folds {bad}: row {row.name!r} has folds 1..{n_folds}")
+    return sorted(set(chosen))
+
+
 def run_row(row: BenchmarkRow, args, device: torch.device, benchmark: str, run_name: str,
             data_cache: dict | None = None) -> RowResult:
     recipe, overrides = _effective_recipe(row, args)
     folds = _load_data(row, args, recipe, {} if data_cache is None else data_cache)
-    fold_ids = list(range(1, len(folds) + 1))
-    if args.folds:
-        bad = [k for k in args.folds if not 1 <= k <= len(folds)]
-        if bad:
-            raise SystemExit(f"--folds {bad}: row {row.name!r} has folds 1..{len(folds)}")
-        fold_ids = sorted(set(args.folds))
-        folds = [folds[k - 1] for k in fold_ids]
+    fold_ids = _fold_ids(row, len(folds), args.folds)
+    folds = [folds[k - 1] for k in fold_ids]
     fp_ok = None
     fingerprint = "+".join(d.fingerprint for d in folds) if len(folds) > 1 else folds[0].fingerprint
     if row.expected_fingerprint and not any(d.synthetic for d in folds):

@@ -340,6 +340,7 @@ def test_jobs_train_units_in_processes_and_match_one_process(tmp_path):
     assert "--jobs 2: 2 trainings" in log and "lstm_baseline/uea seed 0 fold 3: trained" in log
     par, seq = (json.loads((tmp_path / "results" / "natops" / f"{n}.json").read_text())["rows"][0]["per_seed"][0]
                 for n in ("par-folds", "seq-folds"))
+
     def scores(entry):
         return [{k: v for k, v in f.items() if k != "train_s"} for f in entry["folds"]]
     assert [f["fold"] for f in par["folds"]] == [1, 3] and scores(par) == scores(seq)
