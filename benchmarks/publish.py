@@ -6,7 +6,10 @@
 Sources: every `model_cards/results/<benchmark>/<run>.json` written by a benchmark script (with
 `--out model_cards/results`).  A run counts when it trained on real data and was evaluated on the test split
 (not `--split val`, `--quick`, `--folds`, `--set` or `--epochs`, not synthetic: the registered recipe, whole;
-validation runs are committed next to them as the evidence for the recipes' choices).  Per (architecture, dataset split) the run with the most seeds, then the newest, wins.
+validation runs are committed next to them as the evidence for the recipes' choices).  A row counts only while its
+recorded recipe is the one registered today (a recipe changed after its rows were measured leaves them as history: its
+command would no longer reproduce them).  Per (architecture, dataset split) the run with the most seeds, then the
+newest, wins.
 
 Outputs: `motionzoo/measured.json` (the cfgs' `reproduced_metrics`, read by the registry), the README's model
 table (`motionzoo list --markdown`), and in each model card the block between `<!-- measured:begin -->` and
@@ -44,6 +47,22 @@ def counted_runs(root: Path = RESULTS) -> list[tuple[Path, dict]]:
     return runs
 
 
+def recipe_changes(row: dict) -> dict[str, tuple]:
+    """{field: (recorded, registered)} where a result row's recorded recipe differs from the recipe registered today
+    under its name.  Source and notes are prose; a field that a file predates counts as that field's default."""
+    import dataclasses
+    sys.path.insert(0, str(REPO))
+    from motionzoo.recipes import get_recipe
+    from motionzoo.recipes._recipe import Recipe
+    defaults = {f.name: f.default for f in dataclasses.fields(Recipe) if f.default is not dataclasses.MISSING}
+    recorded = row.get("recipe")
+    if not recorded:            # rows that trained nothing record no recipe
+        return {}
+    registered = get_recipe(*recorded["name"].split("/", 1)).to_dict()
+    return {k: (recorded.get(k, defaults.get(k)), v) for k, v in registered.items()
+            if k not in ("source", "notes") and recorded.get(k, defaults.get(k)) != v}
+
+
 def row_key(r: dict) -> str:
     """"<dataset>_<split>", plus "_<variant>" for a row named "<model>/<split>/<variant>" (a stream of a model, or
     its stream ensemble), so a model's joint row, its other streams and its ensemble are quoted separately."""
@@ -57,6 +76,8 @@ def measured_table(runs) -> dict[str, dict[str, dict]]:
     for path, doc in runs:
         base = {(r["dataset"], r["split"]): r for r in doc["rows"] if r["model"] == BASELINE}
         for r in doc["rows"]:
+            if recipe_changes(r):
+                continue
             key = (r["model"], row_key(r))
             rank = (r["n_seeds"], doc["created_utc"])
             if key not in chosen or rank > chosen[key][0]:
