@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:   # run as `python benchmarks/publish.py`: motionzoo from this checkout
+    sys.path.insert(0, str(REPO))
 RESULTS = REPO / "model_cards" / "results"
 MEASURED = REPO / "motionzoo" / "measured.json"
 README = REPO / "README.md"
@@ -51,7 +53,6 @@ def recipe_changes(row: dict) -> dict[str, tuple]:
     """{field: (recorded, registered)} where a result row's recorded recipe differs from the recipe registered today
     under its name.  Source and notes are prose; a field that a file predates counts as that field's default."""
     import dataclasses
-    sys.path.insert(0, str(REPO))
     from motionzoo.recipes import get_recipe
     from motionzoo.recipes._recipe import Recipe
     defaults = {f.name: f.default for f in dataclasses.fields(Recipe) if f.default is not dataclasses.MISSING}
@@ -120,7 +121,6 @@ def expected_files(table: dict) -> dict[Path, str]:
     """What each generated file must contain."""
     out = {MEASURED: json.dumps(table, indent=1, sort_keys=True, ensure_ascii=False) + "\n"}
     families: dict[str, list[str]] = {}
-    sys.path.insert(0, str(REPO))
     import motionzoo
     from motionzoo._registry import get_model_family
     for arch in motionzoo.list_models():
