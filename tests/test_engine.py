@@ -14,7 +14,7 @@ from torch.utils.data import Dataset, TensorDataset
 
 from conftest import BatchRecorder
 
-from motionzoo.recipes import Recipe, RecipeError, lr_at_epoch
+from motionzoo.recipes import Recipe, RecipeError, get_recipe, list_recipes, lr_at_epoch
 from motionzoo.engine import (build_optimizer, classification_metrics, confusion_matrix,
                               cross_entropy_loss, evaluate, fit, load_checkpoint, make_loader,
                               mean_class_accuracy, most_confused_pairs, per_class_accuracy, save_checkpoint,
@@ -60,6 +60,17 @@ def test_metrics_reject_bad_input():
         topk_accuracy(LOGITS, torch.tensor([0, 1, 2, 3, 4]), 1)
     with pytest.raises(ValueError, match=r"\(N, num_classes\)"):
         topk_accuracy(LOGITS[0], TARGETS[:1], 1)
+
+
+# -- the recipe registry --------------------------------------------------------------------------------------
+def test_get_recipe_takes_the_names_list_recipes_prints():
+    names = list_recipes()
+    assert "two_stream_rnn/sbu" in names
+    for name in names:                    # every printed name looks up the recipe it names
+        assert get_recipe(name) is get_recipe(*name.split("/", 1))
+        assert get_recipe(name).name == name
+    with pytest.raises(RecipeError, match="no recipe 'two_stream_rnn/kinetics'.*two_stream_rnn/sbu"):
+        get_recipe("two_stream_rnn/kinetics")
 
 
 # -- schedules and optimisers ------------------------------------------------------------------------------

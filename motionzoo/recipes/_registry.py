@@ -38,8 +38,11 @@ def register_recipe(recipe: Recipe, default: bool = False) -> Recipe:
 
 def get_recipe(arch: str, dataset: str | None = None) -> Recipe:
     """The recipe that trains `arch` (a registry name; a tag is ignored) on `dataset`, or the arch's default
-    recipe when `dataset` is None.  Unknown combinations raise with the recipes that exist for the arch."""
+    recipe when `dataset` is None.  A recipe's full name as `list_recipes` prints it ("two_stream_rnn/sbu") is
+    accepted alone.  Unknown combinations raise with the recipes that exist for the arch."""
     from .._registry import _resolve_deprecated, split_model_name
+    if dataset is None and "/" in arch:      # model names never hold a "/", recipe names always do
+        arch, dataset = arch.split("/", 1)
     arch = split_model_name(_resolve_deprecated(arch))[0]
     if dataset is None:
         if arch not in _DEFAULT:
