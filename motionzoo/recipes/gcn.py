@@ -180,9 +180,16 @@ _CTRGCN_NATOPS = dict(_CTRGCN_DROP_LAST, batch_size=16, epochs=60, milestones=(3
 _CTRGCN_NATOPS_SOURCE = _CTRGCN_CPU_SOURCE + ("; on NATOPS batch 16 and 60 epochs (steps 32, 50), chosen by 5-fold "
                                               "cross-validation on its training split (natops/ctrgcn-cv5-current, "
                                               "ctrgcn-cv5-b16-e60), whole batches only (drop_last)")
+# The NATOPS schedule on MSR Action3D (validation split, 3 seeds; the rule, taken iff its mean beats the drop_last
+# recipe's 86.2 by at least one of the 58 validation samples (1.7 points), was set before any result): 90.2 +- 1.0
+# (91.4 / 89.7 / 89.7) against 86.2 +- 5.2 (81.0 / 91.4 / 86.2), the baseline 82.2 +- 5.5
+# (msr_action3d/ctrgcn-val-b16-e60, ctrgcn-val-drop-last, val-baseline-recipe).  Taken; per-epoch logs beside the
+# file.  The training split's 290 sequences leave a last batch of 2 at batch 16, dropped as before.
+_CTRGCN_MSR_B16_SOURCE = _CTRGCN_MSR_SOURCE + ("; batch 16 and 60 epochs (steps 32, 50), the NATOPS schedule, "
+                                               "chosen on the same split (msr_action3d/ctrgcn-val-b16-e60)")
 _VARIANTS = {  # (arch, dataset) -> (recipe fields, extra builder keywords, source); the rest use the shared ones
     ("ctrgcn", "sbu"): (_CTRGCN_DROP_LAST, {}, _CTRGCN_SBU_SOURCE),
-    ("ctrgcn", "msr_action3d"): (_CTRGCN_DROP_LAST, {}, _CTRGCN_MSR_SOURCE),
+    ("ctrgcn", "msr_action3d"): (_CTRGCN_NATOPS, {}, _CTRGCN_MSR_B16_SOURCE),
     ("ctrgcn", "natops"): (_CTRGCN_NATOPS, {}, _CTRGCN_NATOPS_SOURCE),
     ("stgcn", "msr_action3d"): (_STGCN_MSR, {"drop_rate": 0.0}, _STGCN_MSR_SOURCE),
     # UTD-MHAD validation, seed 0 (one seed each, for CPU time): 57.4 under the NATOPS recipe, 67.6 under this one

@@ -185,8 +185,8 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # the 195 validation samples), was set before any result): 40 epochs 85.0 +- 2.4 (87.7 / 83.1 / 84.1), 30 epochs
 # 84.3 +- 3.6 (88.2 / 81.0 / 83.6), the baseline 82.6 +- 3.1 (sbu/tsr-val-e40, tsr-val-e30, with per-epoch logs).
 # Taken: three quarters of the training time at a validated cost within the seeds' spread.  The default run with it:
-# 29.1 min (sbu/default-run-2cores-e30); on test over 2 seeds 87.7 +- 1.2 (86.9 / 88.6) against the same run's
-# baseline 89.4 +- 1.1 (sbu/test-tsr-e30-2seeds), where 40 epochs led it (90.3 +- 0.7 vs 89.4 +- 0.8, 3 seeds).
+# 29.1 min (sbu/default-run-2cores-e30); on test over 3 seeds 87.7 +- 0.9 (86.9 / 88.6 / 87.5) against the same
+# run's baseline 89.1 +- 0.9 (sbu/test-tsr-e30-3seeds), where 40 epochs led it (90.3 +- 0.7 vs 89.4 +- 0.8, 3 seeds).
 _FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
                                         "cross-validation on its training split (natops/spatial-cv5-w32, "
                                         "spatial-cv5-w16, spatial-cv5-w8)")
