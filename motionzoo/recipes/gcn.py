@@ -176,7 +176,7 @@ _CTRGCN_MSR_SOURCE = _CTRGCN_CPU_SOURCE + ("; drop_last (the official loader's) 
 # (per-epoch logs committed beside both files). A validation fold's 144 training sequences are nine whole batches of
 # 16; the test protocol's 180 would leave a last batch of 4, the defect of SBU and MSR Action3D above, so the last
 # incomplete batch is dropped (as the official loader does), which trains on whole batches as validation did.
-_CTRGCN_NATOPS = dict(_CTRGCN_DROP_LAST, batch_size=16, epochs=60, milestones=(32, 50))
+_CTRGCN_B16_E60 = dict(_CTRGCN_DROP_LAST, batch_size=16, epochs=60, milestones=(32, 50))
 _CTRGCN_NATOPS_SOURCE = _CTRGCN_CPU_SOURCE + ("; on NATOPS batch 16 and 60 epochs (steps 32, 50), chosen by 5-fold "
                                               "cross-validation on its training split (natops/ctrgcn-cv5-current, "
                                               "ctrgcn-cv5-b16-e60), whole batches only (drop_last)")
@@ -190,8 +190,8 @@ _CTRGCN_MSR_B16_SOURCE = _CTRGCN_MSR_SOURCE + ("; batch 16 and 60 epochs (steps 
                                                "chosen on the same split (msr_action3d/ctrgcn-val-b16-e60)")
 _VARIANTS = {  # (arch, dataset) -> (recipe fields, extra builder keywords, source); the rest use the shared ones
     ("ctrgcn", "sbu"): (_CTRGCN_DROP_LAST, {}, _CTRGCN_SBU_SOURCE),
-    ("ctrgcn", "msr_action3d"): (_CTRGCN_NATOPS, {}, _CTRGCN_MSR_B16_SOURCE),
-    ("ctrgcn", "natops"): (_CTRGCN_NATOPS, {}, _CTRGCN_NATOPS_SOURCE),
+    ("ctrgcn", "msr_action3d"): (_CTRGCN_B16_E60, {}, _CTRGCN_MSR_B16_SOURCE),
+    ("ctrgcn", "natops"): (_CTRGCN_B16_E60, {}, _CTRGCN_NATOPS_SOURCE),
     ("stgcn", "msr_action3d"): (_STGCN_MSR, {"drop_rate": 0.0}, _STGCN_MSR_SOURCE),
     # UTD-MHAD validation, seed 0 (one seed each, for CPU time): 57.4 under the NATOPS recipe, 67.6 under this one
     # (utd_mhad/stgcn-val-current, stgcn-val-drop0-lr3e-3; the baseline on that split: 78.7, utd_mhad/ctrgcn-val-sgd)
