@@ -195,8 +195,8 @@ _CTRGCN_MSR_B16_SOURCE = _CTRGCN_MSR_SOURCE + ("; batch 16 and 60 epochs (steps 
 # because the split's 323 sequences leave one of 3 at batch 32 (the SBU defect), the test protocol's 431 one of 15.
 # Taken by the rule; it is registered together with its test run (`python -m benchmarks.utd_mhad --models
 # lstm_baseline ctrgcn --seeds 0 1 2`: three 60-epoch trainings on 431 sequences, not timed; the validation ones on
-# 323 took 54.5, 55.1 and 24.2 min, three or four trainings sharing the two cores for the first two), which did not fit that session, so that `ctrgcn/utd_mhad`
-# never names a recipe without a test row behind it.
+# 323 took 54.5, 55.1 and 24.2 min, three or four trainings sharing the two cores for the first two), which did not
+# fit that session, so that `ctrgcn/utd_mhad` never names a recipe without a test row behind it.
 _VARIANTS = {  # (arch, dataset) -> (recipe fields, extra builder keywords, source); the rest use the shared ones
     ("ctrgcn", "sbu"): (_CTRGCN_DROP_LAST, {}, _CTRGCN_SBU_SOURCE),
     ("ctrgcn", "msr_action3d"): (_CTRGCN_B16_E60, {}, _CTRGCN_MSR_B16_SOURCE),
