@@ -52,6 +52,7 @@ import datetime
 import fnmatch
 import hashlib
 import inspect
+import io
 import json
 import math
 import os
@@ -404,10 +405,13 @@ def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_
           flush=True)
 
     def train(row: BenchmarkRow, seed: int, fold: int | None) -> tuple[int, float, Path]:
-        log = log_dir / (f"{row.slug()}-seed{seed}" + (f"-fold{fold}" if fold else "") + ".log")
+        unit = f"{row.slug()}-seed{seed}" + (f"-fold{fold}" if fold else "")
+        log = log_dir / f"{unit}.log"
+        # each unit's own result files (a by-product: the parent evaluates every checkpoint afterwards) go to a
+        # folder of its own, as N units finishing together would otherwise write the same <run>.json
         cmd = [sys.executable, "-m", f"benchmarks.{benchmark}", *argv, "--models", row.name, "--seeds", str(seed),
                *(["--folds", str(fold)] if fold else []),
-               "--run-name", run_name, "--runs-dir", str(args.runs_dir), "--out", str(log_dir / "results"),
+               "--run-name", run_name, "--runs-dir", str(args.runs_dir), "--out", str(log_dir / "results" / unit),
                "--threads", str(threads), "--no-progress", "--no-plots", "--jobs", "1"]
         if args.num_workers is None:       # loader processes per unit would multiply by N
             cmd += ["--num-workers", "0"]
@@ -791,12 +795,12 @@ def write_results(out_root: str | os.PathLike, benchmark: str, run_name: str, re
     bench_dir.mkdir(parents=True, exist_ok=True)
     _atomic_write(bench_dir / f"{run_name}.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     _atomic_write(bench_dir / f"{run_name}.md", markdown_table(doc))
-    with open(bench_dir / f"{run_name}.csv.part", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: json.dumps(r[k]) if isinstance(r[k], (list, dict)) else r[k] for k in CSV_COLUMNS})
-    os.replace(bench_dir / f"{run_name}.csv.part", bench_dir / f"{run_name}.csv")
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS)
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: json.dumps(r[k]) if isinstance(r[k], (list, dict)) else r[k] for k in CSV_COLUMNS})
+    _atomic_write(bench_dir / f"{run_name}.csv", buf.getvalue())
     return doc
 
 
@@ -816,9 +820,18 @@ def code_version(repo: Path = REPO) -> dict[str, Any] | None:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write `path` whole or not at all.  The temporary file's name is unique to this call (not `<name>.part`), so
+    two processes writing the same file cannot rename each other's temporary away: the last one wins."""
+    import tempfile
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)                        # mkstemp's 0600 would make result files private
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 BASELINE_MODEL = "lstm_baseline"

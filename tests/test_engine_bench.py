@@ -322,6 +322,10 @@ def test_jobs_train_units_in_processes_and_match_one_process(tmp_path):
     assert "--jobs 2" in par["command"] and par["rows"][0]["train_s"] > 0
     assert sorted(p.name for p in (tmp_path / "runs" / "natops" / "par" / "_jobs").glob("*.log")) == [
         "lstm_baseline_uea-seed0.log", "lstm_baseline_uea-seed1.log"]
+    # each unit's own result files go to a folder of its own (two units finishing together once raced on one file)
+    assert sorted(p.relative_to(tmp_path / "runs" / "natops" / "par" / "_jobs" / "results").as_posix() for p in
+                  (tmp_path / "runs" / "natops" / "par" / "_jobs" / "results").rglob("par.json")) == [
+        "lstm_baseline_uea-seed0/natops/par.json", "lstm_baseline_uea-seed1/natops/par.json"]
     # a unit that fails names its log, shows its end, and nothing is evaluated
     broken = tmp_path / "runs" / "natops" / "bad" / "lstm_baseline_uea" / "seed1" / "last"
     broken.mkdir(parents=True)
@@ -415,3 +419,17 @@ def test_a_benchmark_runs_from_a_data_folder_it_has_never_seen(tmp_path):
     empty.mkdir()
     out = subprocess.run([*cmd, "--data-root", str(empty)], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode != 0 and str(empty) in out.stdout + out.stderr
+
+
+def test_atomic_write_survives_concurrent_writers_of_one_file(tmp_path):
+    """Writers of the same file in parallel each leave a whole file and never fail: the temporary name is unique
+    per call (a shared `<name>.part` let one writer rename another's temporary away: FileNotFoundError)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from benchmarks._common import _atomic_write
+    path = tmp_path / "run.json"
+    texts = [f"writer {i}\n" * 2000 for i in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda t: [_atomic_write(path, t) for _ in range(40)], texts))
+    assert path.read_text() in texts
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]          # no temporaries left behind
+    assert path.stat().st_mode & 0o777 == 0o644
