@@ -196,12 +196,19 @@ _CTRGCN_MSR_B16_SOURCE = _CTRGCN_MSR_SOURCE + ("; batch 16 and 60 epochs (steps 
 _CTRGCN_UTD_SOURCE = _CTRGCN_CPU_SOURCE + ("; batch 16 and 60 epochs (steps 32, 50), the NATOPS schedule, chosen on "
                                            "the UTD-MHAD validation split (utd_mhad/ctrgcn-val-b16-e60, "
                                            "ctrgcn-val-drop-last), whole batches only (drop_last)")
+# ST-GCN on MSR Action3D under CTR-GCN's batch-16, 60-epoch schedule above (SGD 0.1, Nesterov, the feeder's crop,
+# whole batches only; blocks without dropout as before), validation split, 3 seeds; the rule, taken iff its mean beats
+# _STGCN_MSR's 74.7 by at least one of the 58 samples (1.7 points), was set before any result; the hypothesis: the
+# seed spread that the schedule removed from CTR-GCN on the same split (msr_action3d/stgcn-val-ctrgcn-b16-e60).
+_STGCN_MSR_B16_SOURCE = _STGCN_MSR_SOURCE + ("; then CTR-GCN's CPU recipe at batch 16 over 60 epochs (steps 32, 50), "
+                                             "whole batches only, chosen on the same split "
+                                             "(msr_action3d/stgcn-val-ctrgcn-b16-e60)")
 _VARIANTS = {  # (arch, dataset) -> (recipe fields, extra builder keywords, source); the rest use the shared ones
     ("ctrgcn", "sbu"): (_CTRGCN_DROP_LAST, {}, _CTRGCN_SBU_SOURCE),
     ("ctrgcn", "msr_action3d"): (_CTRGCN_B16_E60, {}, _CTRGCN_MSR_B16_SOURCE),
     ("ctrgcn", "natops"): (_CTRGCN_B16_E60, {}, _CTRGCN_NATOPS_SOURCE),
     ("ctrgcn", "utd_mhad"): (_CTRGCN_B16_E60, {}, _CTRGCN_UTD_SOURCE),
-    ("stgcn", "msr_action3d"): (_STGCN_MSR, {"drop_rate": 0.0}, _STGCN_MSR_SOURCE),
+    ("stgcn", "msr_action3d"): (_CTRGCN_B16_E60, {"drop_rate": 0.0}, _STGCN_MSR_B16_SOURCE),
     # UTD-MHAD validation, seed 0 (one seed each, for CPU time): 57.4 under the NATOPS recipe, 67.6 under this one
     # (utd_mhad/stgcn-val-current, stgcn-val-drop0-lr3e-3; the baseline on that split: 78.7, utd_mhad/ctrgcn-val-sgd)
     ("stgcn", "utd_mhad"): (_STGCN_MSR, {"drop_rate": 0.0}, _STGCN_MSR_SOURCE + "; on UTD-MHAD seed 0 of its "
