@@ -325,6 +325,7 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
     consumed some of its own options before calling (default: `argv`)."""
     args = make_parser(benchmark).parse_args(argv)
     t_start = time.perf_counter()
+    code = code_version()       # the checkout that trains: commits made while a long run goes on are not its code
     if args.threads:
         torch.set_num_threads(args.threads)
     init_distributed()
@@ -359,7 +360,7 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
     command = _command_line(benchmark, record_argv if record_argv is not None else argv)
     wall = time.perf_counter() - t_start
     doc = write_results(args.out, benchmark, run_name, results, command=command, env=describe_env(device),
-                        wall_s=wall)
+                        wall_s=wall, code=code)
     print(f"[{benchmark}] wrote {args.out / benchmark / run_name}.json / .csv / .md", flush=True)
     print(f"[{benchmark}] wall time {wall / 60:.1f} min", flush=True)
     return doc
@@ -776,9 +777,12 @@ CSV_COLUMNS = ("name", "model", "dataset", "split", "stream", "mode", "metric", 
 
 
 def write_results(out_root: str | os.PathLike, benchmark: str, run_name: str, results: Sequence[RowResult],
-                  command: str, env: Mapping[str, Any], wall_s: float | None = None) -> dict[str, Any]:
+                  command: str, env: Mapping[str, Any], wall_s: float | None = None,
+                  code: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """`<out>/<benchmark>/<run>.json`, `.csv` (one line per row) and `.md` (the comparison table), plus each
-    row's per-class and confusion CSVs under `<out>/<benchmark>/<run>/<row>/`."""
+    row's per-class and confusion CSVs under `<out>/<benchmark>/<run>/<row>/`.  `code`: the checkout the run started
+    from (`code_version()` when it began; default: now); when the checkout has moved since, the file says so in
+    `code_at_write` as well."""
     out_root = Path(out_root)
     bench_dir = out_root / benchmark
     rows = [_row_document(r, bench_dir / run_name / r.row.slug(), out_root, command) for r in results]
@@ -786,11 +790,14 @@ def write_results(out_root: str | os.PathLike, benchmark: str, run_name: str, re
     doc = {
         "benchmark": benchmark, "run": run_name,
         "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": command, "code": code_version(), "env": dict(env), "device": env.get("device"),
+        "command": command, "code": code if code is not None else code_version(), "env": dict(env),
+        "device": env.get("device"),
         "synthetic": synthetic,
         "label": SYNTHETIC_LABEL if synthetic else "", "split": results[0].split if results else "test",
         "wall_s": wall_s, "rows": rows,
     }
+    if code is not None and (now := code_version()) != code:
+        doc["code_at_write"] = now
     doc = jsonable(doc)
     bench_dir.mkdir(parents=True, exist_ok=True)
     _atomic_write(bench_dir / f"{run_name}.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

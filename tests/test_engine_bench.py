@@ -23,6 +23,23 @@ from benchmarks._common import (SYNTHETIC_LABEL, BenchmarkData, BenchmarkRow, Fi
 from motionzoo.recipes import Recipe  # noqa: E402
 
 
+def test_result_file_names_the_checkout_the_run_started_from(tmp_path, monkeypatch):
+    """A commit made while a long run trains is not that run's code: `code` is the checkout at the start, and
+    `code_at_write` says where it had moved by the time the file was written (absent when it had not)."""
+    from benchmarks import _common
+    commits = iter([{"commit": "a" * 40, "dirty": False}] + [{"commit": "b" * 40, "dirty": False}] * 5)
+    monkeypatch.setattr(_common, "code_version", lambda repo=REPO: next(commits))
+    row = BenchmarkRow("toy/xsub", model="toy_linear", protocol=SYN, recipe=RECIPE, build_model=_build,
+                       quick={"epochs": 1}, quick_reason="smoke", synthetic_input_shape=(6,))
+    argv = ["--synthetic", "--quick", "--seeds", "0", "--out", str(tmp_path / "results"), "--runs-dir",
+            str(tmp_path / "runs"), "--run-name", "moved", "--num-workers", "0", "--no-progress", "--no-plots"]
+    doc = run_benchmark("toybench", [row], argv)
+    assert doc["code"]["commit"] == "a" * 40 and doc["code_at_write"]["commit"] == "b" * 40
+    monkeypatch.setattr(_common, "code_version", lambda repo=REPO: {"commit": "c" * 40, "dirty": False})
+    doc = run_benchmark("toybench", [row], [*argv[:-5], "still", *argv[-4:]])
+    assert doc["code"]["commit"] == "c" * 40 and "code_at_write" not in doc
+
+
 def test_summarize_and_format():
     s = summarize([1.0, 2.0, 4.0])
     assert s["mean"] == pytest.approx(7 / 3) and s["n"] == 3
