@@ -192,7 +192,8 @@ _CTRGCN_MSR_B16_SOURCE = _CTRGCN_MSR_SOURCE + ("; batch 16 and 60 epochs (steps 
 # the 108 samples, 0.93 points, set before any result): 92.3 +- 2.8 (95.4 / 89.8 / 91.7) against the shared recipe
 # with drop_last 89.2 +- 3.7 (87.0 / 87.0 / 93.5) (utd_mhad/ctrgcn-val-b16-e60, ctrgcn-val-drop-last; the baseline
 # 80.9 +- 2.1, val-baseline-recipe).  The comparison arm drops the last batch because the split's 323 sequences leave
-# one of 3 at batch 32 (the SBU defect); the test protocol's 431 leave one of 15 at batch 16, dropped.  Taken.
+# one of 3 at batch 32 (the SBU defect); the test protocol's 431 leave one of 15 at batch 16, dropped.  Taken.  On
+# test afterwards: 92.4 +- 2.7 against the same run's baseline 82.6 +- 4.3 (utd_mhad/test-ctrgcn-b16-e60-3seeds).
 _CTRGCN_UTD_SOURCE = _CTRGCN_CPU_SOURCE + ("; batch 16 and 60 epochs (steps 32, 50), the NATOPS schedule, chosen on "
                                            "the UTD-MHAD validation split (utd_mhad/ctrgcn-val-b16-e60, "
                                            "ctrgcn-val-drop-last), whole batches only (drop_last)")
