@@ -59,6 +59,7 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -829,7 +830,6 @@ def code_version(repo: Path = REPO) -> dict[str, Any] | None:
 def _atomic_write(path: Path, text: str) -> None:
     """Write `path` whole or not at all.  The temporary file's name is unique to this call (not `<name>.part`), so
     two processes writing the same file cannot rename each other's temporary away: the last one wins."""
-    import tempfile
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:

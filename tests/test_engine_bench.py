@@ -31,12 +31,13 @@ def test_result_file_names_the_checkout_the_run_started_from(tmp_path, monkeypat
     monkeypatch.setattr(_common, "code_version", lambda repo=REPO: next(commits))
     row = BenchmarkRow("toy/xsub", model="toy_linear", protocol=SYN, recipe=RECIPE, build_model=_build,
                        quick={"epochs": 1}, quick_reason="smoke", synthetic_input_shape=(6,))
-    argv = ["--synthetic", "--quick", "--seeds", "0", "--out", str(tmp_path / "results"), "--runs-dir",
-            str(tmp_path / "runs"), "--run-name", "moved", "--num-workers", "0", "--no-progress", "--no-plots"]
-    doc = run_benchmark("toybench", [row], argv)
+    def argv(run_name):
+        return ["--synthetic", "--quick", "--seeds", "0", "--out", str(tmp_path / "results"), "--runs-dir",
+                str(tmp_path / "runs"), "--run-name", run_name, "--num-workers", "0", "--no-progress", "--no-plots"]
+    doc = run_benchmark("toybench", [row], argv("moved"))
     assert doc["code"]["commit"] == "a" * 40 and doc["code_at_write"]["commit"] == "b" * 40
     monkeypatch.setattr(_common, "code_version", lambda repo=REPO: {"commit": "c" * 40, "dirty": False})
-    doc = run_benchmark("toybench", [row], [*argv[:-5], "still", *argv[-4:]])
+    doc = run_benchmark("toybench", [row], argv("still"))
     assert doc["code"]["commit"] == "c" * 40 and "code_at_write" not in doc
 
 
