@@ -251,7 +251,9 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs (recorded and labelled)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a recipe field (lr=3e-3), a pipeline field (pipeline.clip_len=48), a builder "
-                        "keyword (model_kwargs.window=16) or a loss keyword (loss_kwargs.x=1); recorded and labelled")
+                        "keyword (model_kwargs.window=16) or a loss keyword (loss_kwargs.x=1) of every selected "
+                        "row, or of the rows a --models pattern names (stgcn:lr=0.1, so that the baseline trained "
+                        "beside it keeps its own recipe); recorded and labelled")
     p.add_argument("--folds", nargs="+", type=int, default=None,
                    help="run only these folds (1-based) of a multi-fold protocol, e.g. to explore a recipe on the "
                         "validation split of one fold; the row then says which folds it covers")
@@ -340,6 +342,11 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
     if args.resume and not args.run_name:
         raise SystemExit("--resume needs the --run-name of the interrupted run")
     selected = _select(rows, args.models)
+    for item in args.overrides:
+        scope = parse_override(item)[0]
+        if scope and not any(_row_matches(r, scope) for r in selected):
+            raise SystemExit(f"--set {item}: {scope!r} matches none of the selected rows "
+                             f"({', '.join(r.name for r in selected)})")
     data_cache: dict = {}
     if args.jobs > 1 and args.mode == "train":
         if get_world_size() > 1:
@@ -506,7 +513,9 @@ def _effective_recipe(row: BenchmarkRow, args) -> tuple[Recipe | None, dict[str,
         changes["epochs"] = args.epochs
         reasons.append(f"--epochs {args.epochs}")
     for item in args.overrides:
-        key, value = parse_override(item)
+        scope, key, value = parse_override(item)
+        if scope and not _row_matches(row, scope):
+            continue
         group, _, field_name = key.rpartition(".")
         if group:
             if group not in ("pipeline", "model_kwargs", "loss_kwargs"):
@@ -519,17 +528,23 @@ def _effective_recipe(row: BenchmarkRow, args) -> tuple[Recipe | None, dict[str,
     return recipe, ({"changes": changes, "reason": "; ".join(reasons)} if changes else {})
 
 
-def parse_override(item: str) -> tuple[str, Any]:
-    """`KEY=VALUE` -> (KEY, Python literal of VALUE, or the string itself)."""
+def parse_override(item: str) -> tuple[str, str, Any]:
+    """`[ROWS:]KEY=VALUE` -> (ROWS or "", KEY, Python literal of VALUE, or the string itself).  ROWS is a --models
+    pattern: without it the override applies to every selected row, the baseline included."""
     import ast
     key, sep, raw = item.partition("=")
-    if not sep or not key:
-        raise SystemExit(f"--set {item!r}: expected KEY=VALUE")
+    scope, _, key = key.rpartition(":")
+    if not sep or not key.strip():
+        raise SystemExit(f"--set {item!r}: expected [ROWS:]KEY=VALUE")
     try:
         value = ast.literal_eval(raw)
     except (ValueError, SyntaxError):
         value = raw
-    return key.strip(), value
+    return scope.strip(), key.strip(), value
+
+
+def _row_matches(row: BenchmarkRow, pattern: str) -> bool:
+    return fnmatch.fnmatch(row.name, pattern) or fnmatch.fnmatch(row.model, pattern)
 
 
 def default_num_workers() -> int:

@@ -5,6 +5,7 @@ import json
 import math
 import random
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -314,6 +315,31 @@ def test_resume_reaches_identical_weights(tmp_path):
     best_sd, best_state = load_checkpoint(tmp_path / "b", "best")
     assert best_state["best"]["epoch"] == best_state["epoch"]
     assert (tmp_path / "b" / "confusion_matrix.csv").exists()
+
+
+def test_resume_refuses_a_checkpoint_of_another_recipe(tmp_path):
+    """A checkpoint continues only under the recipe it was trained with (its description may change): an SGD
+    checkpoint resumed under an AdamW recipe, or under another learning rate, is refused with the fields named,
+    before anything is loaded, and the checkpoint is left as it was."""
+    seed_everything(0)
+    with pytest.raises(Interrupt):
+        _run(tmp_path, stop_after=1)
+    before = (tmp_path / "last" / "state.pt").read_bytes()
+    data = NoisyData()
+
+    def resume(**changes):
+        recipe = replace(Recipe("resume", epochs=4, batch_size=8, lr=0.2, nesterov=True, weight_decay=1e-3,
+                                schedule="cosine", warmup_epochs=1, warmup_lr_init=0.05, grad_clip=1.0,
+                                label_smoothing=0.1), **changes)
+        return fit(_net(), make_loader(data, 8, train=True, seed=3), make_loader(data, 16, train=False), recipe,
+                   tmp_path, resume=True, progress=False, plots=False)
+
+    with pytest.raises(ValueError, match=r"cannot resume .*last.*optimizer: 'sgd' in the checkpoint, 'adamw' now"):
+        resume(optimizer="adamw")
+    with pytest.raises(ValueError, match=r"lr: 0\.2 in the checkpoint, 0\.1 now"):
+        resume(lr=0.1)
+    assert (tmp_path / "last" / "state.pt").read_bytes() == before
+    assert [h["epoch"] for h in resume(source="a better description").history] == [0, 1, 2, 3]
 
 
 @pytest.mark.parametrize("every_s, saved", [(0.0, [0, 1, 2, 3]), (1e9, [0, 3])])

@@ -173,6 +173,25 @@ def test_folds_seeds_overrides_validation_and_the_baseline_column(tmp_path):
     assert "VALIDATION split" in (tmp_path / "results" / "toybench" / "v.md").read_text()
 
 
+def test_scoped_override_leaves_the_baseline_its_recipe(tmp_path):
+    """`--set weak:lr=0.5` changes the rows the pattern names and no other: the baseline trained in the same run
+    keeps its registered recipe (an unscoped `--set` once gave it another model's optimiser).  A scope that names
+    no selected row is refused before anything trains."""
+    proto = Protocol("toy", "2fold", num_classes=3)
+    common = dict(protocol=proto, recipe=RECIPE.replace(epochs=1), build_model=_build, data=_fold_data)
+    rows = [BenchmarkRow("lstm_baseline/2fold", model="lstm_baseline", **common),
+            BenchmarkRow("weak/2fold", model="weak", **common)]
+    argv = ["--out", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs"), "--no-progress", "--no-plots",
+            "--seeds", "0", "--folds", "1"]
+    base, weak = run_benchmark("toybench", rows, argv + ["--run-name", "s", "--set", "weak:lr=0.5",
+                                                         "--set", "weak/*:pipeline.x=1", "--set", "batch_size=8"])["rows"]
+    assert base["recipe"]["lr"] == RECIPE.lr and base["recipe_overrides"]["changes"] == {"batch_size": 8}
+    assert weak["recipe"]["lr"] == 0.5 and weak["recipe"]["pipeline"]["x"] == 1 and weak["recipe"]["batch_size"] == 8
+    with pytest.raises(SystemExit, match="'stgcn' matches none of the selected rows"):
+        run_benchmark("toybench", rows, argv + ["--run-name", "t", "--set", "stgcn:lr=0.5"])
+    assert not (tmp_path / "runs" / "toybench" / "t").exists()
+
+
 def test_recipe_drop_last_reaches_the_training_loader(tmp_path):
     """`--set drop_last=True` (or a recipe that says so) trains on whole batches: 40 training samples at batch 16
     are 2 steps per epoch, not 3 (fit refuses a loader that disagrees with the recipe, so this would raise)."""

@@ -231,6 +231,8 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     - `resume=True` continues from `out_dir/last` (optimiser, RNG states, history) and reaches the same weights as
       an uninterrupted run when the loaders come from `make_loader` (order depends only on seed and epoch); an
       interrupted run loses the epochs after its newest checkpoint (at most ~`checkpoint_every_s` of training).
+      A checkpoint trained under another recipe is refused (ValueError naming the fields), except for `source`,
+      `notes` and a longer `epochs`.
     - `best` is chosen by `val_<select_metric>`; the reported `final` metrics are always the last epoch's, so no
       result is selected on the test set.
     """
@@ -260,9 +262,9 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     start_epoch, history, best, rng_to_restore = 0, [], None, None
     if resume and out_dir is not None and ((out_dir / "last").exists() or (out_dir / "last.old").exists()):
         sd, state = load_checkpoint(out_dir, "last")
+        _check_recipe(state.get("recipe", {}), recipe, out_dir)
         model.load_state_dict(sd)
         optimizer.load_state_dict(state["optimizer"])
-        _check_recipe(state.get("recipe", {}), recipe)
         start_epoch, history, best = state["epoch"] + 1, list(state["history"]), state.get("best")
         rngs = state["rng"]
         rng_to_restore = rngs[D.get_rank()] if len(rngs) == D.get_world_size() else rngs[0]
@@ -422,11 +424,21 @@ def _check_finite(totals: list[torch.Tensor], start: int, epoch: int, recipe, op
     return len(totals)
 
 
-def _check_recipe(saved: Mapping[str, Any], recipe: Recipe) -> None:
+# Recipe fields that describe a recipe without changing its training: a checkpoint resumes across them.  `epochs`
+# may grow too, to extend a finished run (the schedule then follows the new length from the resumed epoch on).
+_DOCUMENTARY_FIELDS = ("source", "notes", "epochs")
+
+
+def _check_recipe(saved: Mapping[str, Any], recipe: Recipe, out_dir: Path) -> None:
+    """Refuse to continue a checkpoint under another recipe: the result would be reported as the new recipe's while
+    part of it trained under the old one (a baseline trained by SGD under another model's `--set` overrides once
+    came close to being resumed as the AdamW baseline)."""
     now = jsonable(recipe.to_dict())
-    diff = sorted(k for k in set(saved) | set(now) if k != "epochs" and saved.get(k) != now.get(k))
+    diff = sorted(k for k in set(saved) | set(now) if k not in _DOCUMENTARY_FIELDS and saved.get(k) != now.get(k))
     if diff:
-        _logger.warning("resuming with a recipe that differs from the checkpoint's in %s", diff)
+        changes = "; ".join(f"{k}: {saved.get(k)!r} in the checkpoint, {now.get(k)!r} now" for k in diff)
+        raise ValueError(f"cannot resume {out_dir / 'last'}: it was trained under another recipe ({changes}); "
+                         f"start a new run (another --run-name or --out) or restore the recipe it was trained with")
 
 
 def _write_summary(out_dir: Path, history, final, best, recipe: Recipe, class_names, plots: bool) -> None:
