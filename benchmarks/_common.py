@@ -274,12 +274,10 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p.add_argument("--device", default=None, help="default: CUDA if available")
     p.add_argument("--deterministic", action="store_true")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
-    p.add_argument("--jobs", type=_jobs_arg, default=None, metavar="N|auto",
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="train N (row, seed, fold) units side by side, each in its own process (`--threads` each, "
                         "default cores / N), then evaluate them all from their checkpoints; logs under "
-                        "runs/<benchmark>/<run>/_jobs/.  auto: one process per core (at most 8 and the number of "
-                        "units) when training on the CPU, else 1.  Default: auto for the small shared-data "
-                        "scripts (sbu, utd_mhad, msr_action3d, natops), 1 elsewhere")
+                        "runs/<benchmark>/<run>/_jobs/")
     p.add_argument("--amp", action=argparse.BooleanOptionalAction, default=None,
                    help="bf16 autocast (default: on for CUDA, off for CPU; --amp on a CPU with bf16 instructions)")
     p.add_argument("--num-workers", type=int, default=None,
@@ -323,27 +321,12 @@ def _with_members(rows: Sequence[BenchmarkRow], chosen: list[BenchmarkRow]) -> l
     return out
 
 
-def _jobs_arg(text: str) -> int | str:
-    if text == "auto":
-        return text
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}")
-    return n
-
-
 def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[str] | None = None,
-                  record_argv: Sequence[str] | None = None, default_jobs: int | str = 1) -> dict | None:
+                  record_argv: Sequence[str] | None = None) -> dict | None:
     """Parse the command line, run the selected rows over the seeds, write the results (rank 0).  Returns the
     JSON document on rank 0.  `record_argv`: the arguments to record as the rerun command when the script
-    consumed some of its own options before calling (default: `argv`).  `default_jobs`: `--jobs` when the command
-    line does not give it ("auto": see `_resolve_jobs`)."""
+    consumed some of its own options before calling (default: `argv`)."""
     args = make_parser(benchmark).parse_args(argv)
-    if args.jobs is None:
-        args.jobs = default_jobs
     t_start = time.perf_counter()
     code = code_version()       # the checkout that trains: commits made while a long run goes on are not its code
     if args.threads:
@@ -365,8 +348,6 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
             raise SystemExit(f"--set {item}: {scope!r} matches none of the selected rows "
                              f"({', '.join(r.name for r in selected)})")
     data_cache: dict = {}
-    if args.jobs == "auto":
-        args.jobs = _resolve_jobs(benchmark, selected, args, device, data_cache)
     if args.jobs > 1 and args.mode == "train":
         if get_world_size() > 1:
             raise SystemExit("--jobs runs its own processes; under torchrun leave it at 1")
@@ -386,10 +367,8 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
         return None
     command = _command_line(benchmark, record_argv if record_argv is not None else argv)
     wall = time.perf_counter() - t_start
-    env = describe_env(device)
-    if args.jobs > 1 and args.mode == "train":
-        env["training_processes"] = args.jobs    # each with the thread count `device` states (set to match)
-    doc = write_results(args.out, benchmark, run_name, results, command=command, env=env, wall_s=wall, code=code)
+    doc = write_results(args.out, benchmark, run_name, results, command=command, env=describe_env(device),
+                        wall_s=wall, code=code)
     print(f"[{benchmark}] wrote {args.out / benchmark / run_name}.json / .csv / .md", flush=True)
     print(f"[{benchmark}] wall time {wall / 60:.1f} min", flush=True)
     return doc
@@ -406,35 +385,6 @@ def _command_line(benchmark: str, argv: Sequence[str] | None) -> str:
     return shlex.join(["python", *args])
 
 
-def _training_units(rows: Sequence[BenchmarkRow], args, data_cache: dict) -> list[tuple[BenchmarkRow, int, int | None]]:
-    """Every (row, seed, fold) that trains (ensembles train nothing; a one-split row is one unit per seed).  The
-    folds are counted from the data, loaded into `data_cache` for the evaluation that follows."""
-    units: list[tuple[BenchmarkRow, int, int | None]] = []
-    for row in rows:
-        if row.ensemble:
-            continue
-        n_folds = len(_load_data(row, args, _effective_recipe(row, args)[0], data_cache))
-        # the unit's --folds decides its checkpoint directory (fold<k>/ whenever --folds is given), as in the parent
-        fold_ids: list[int | None] = (_fold_ids(row, n_folds, args.folds) if args.folds or n_folds > 1
-                                      else [None])
-        units += [(row, seed, fold) for seed in args.seeds for fold in fold_ids]
-    return units
-
-
-def _resolve_jobs(benchmark: str, rows: Sequence[BenchmarkRow], args, device: torch.device, data_cache: dict) -> int:
-    """`--jobs auto`: on a CPU, one one-thread training process per core (at most 8, and no more than there are
-    units), since two one-thread processes train more samples per second than one two-thread process
-    (`benchmarks/speed_jobs.py`: 1.10x for two_stream_rnn, 1.30x for lstm_baseline on 2 cores); 1 on a GPU, under
-    torchrun, for evaluation, with `--threads` given, or where the units could not be started as
-    `python -m benchmarks.<benchmark>`."""
-    import importlib.util
-    if (args.mode != "train" or device.type != "cpu" or get_world_size() > 1 or args.threads
-            or importlib.util.find_spec(f"benchmarks.{benchmark}") is None):
-        return 1
-    jobs = min(os.cpu_count() or 1, 8, len(_training_units(rows, args, data_cache)))
-    return jobs if jobs > 1 else 1
-
-
 def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_name: str,
                         argv: list[str], data_cache: dict) -> None:
     """`--jobs N`: every (row, seed, fold) of `rows` (ensembles train nothing; a one-split row is one unit per seed)
@@ -448,10 +398,16 @@ def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_
     here into `data_cache` for the evaluation that follows."""
     import subprocess
     from concurrent.futures import ThreadPoolExecutor, as_completed
-    units = _training_units(rows, args, data_cache)
+    units: list[tuple[BenchmarkRow, int, int | None]] = []
+    for row in rows:
+        if row.ensemble:
+            continue
+        n_folds = len(_load_data(row, args, _effective_recipe(row, args)[0], data_cache))
+        # the unit's --folds decides its checkpoint directory (fold<k>/ whenever --folds is given), as in the parent
+        fold_ids: list[int | None] = (_fold_ids(row, n_folds, args.folds) if args.folds or n_folds > 1
+                                      else [None])
+        units += [(row, seed, fold) for seed in args.seeds for fold in fold_ids]
     threads = args.threads or max(1, (os.cpu_count() or 1) // args.jobs)
-    # the evaluation here runs with the units' thread count, so the recorded device describes how they trained
-    torch.set_num_threads(threads)
     log_dir = args.runs_dir / benchmark / run_name / "_jobs"
     log_dir.mkdir(parents=True, exist_ok=True)
     print(f"[{benchmark}] --jobs {args.jobs}: {len(units)} trainings, {threads} thread(s) each, logs in {log_dir}",

@@ -37,4 +37,4 @@ ROWS = skeleton_rows(BENCH, MODELS, PUBLISHED, extra_models=EXTRA + GCN,
                      streams={"ctrgcn": STREAMS})
 
 if __name__ == "__main__":
-    run_benchmark("sbu", ROWS, sys.argv[1:], default_jobs="auto")   # small data: a process per core
+    run_benchmark("sbu", ROWS, sys.argv[1:])

@@ -187,9 +187,6 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # Taken: three quarters of the training time at a validated cost within the seeds' spread.  The default run with it:
 # 29.1 min (sbu/default-run-2cores-e30); on test over 3 seeds 87.7 +- 0.9 (86.9 / 88.6 / 87.5) against the same
 # run's baseline 89.1 +- 0.9 (sbu/test-tsr-e30-3seeds), where 40 epochs led it (90.3 +- 0.7 vs 89.4 +- 0.8, 3 seeds).
-# Given up again for the shared 40 epochs once the default run trains in one one-thread process per core (`--jobs
-# auto`, 1.10x the throughput of one two-thread process for this model, benchmarks/speed_jobs.py): the rule, set
-# before the run, took 40 epochs back iff that default run finishes within 30.0 min (sbu/default-run-2cores-e40-jobs).
 _FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
                                         "cross-validation on its training split (natops/spatial-cv5-w32, "
                                         "spatial-cv5-w16, spatial-cv5-w8)")
@@ -206,6 +203,10 @@ _VARIANTS = {  # (arch, dataset) -> (recipe fields, extra builder keywords, sour
         _SMALL, {"temporal": "stacked"},
         _SMALL_SOURCE + "; two_stream_rnn on UTD-MHAD: the stacked temporal stream, chosen by 4-fold "
                         "cross-validation over the training subjects (utd_mhad/temporal-cv4)"),
+    ("two_stream_rnn", "sbu"): (
+        dict(_SMALL, epochs=30), {},
+        _SMALL_SOURCE + "; two_stream_rnn on SBU: 30 epochs, so the default run fits 30 minutes on a 2-core CPU, "
+                        "checked on SBU's validation split (sbu/tsr-val-e40, tsr-val-e30)"),
     ("spatial_rnn_chain", "natops"): (_SMALL, {"window": _SMALL["pipeline"]["clip_len"] // 4}, _FOUR_WINDOWS_SOURCE),
     ("spatial_rnn_traversal", "natops"): (_SMALL, {"window": _SMALL["pipeline"]["clip_len"] // 4},
                                           _FOUR_WINDOWS_SOURCE),
