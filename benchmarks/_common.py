@@ -367,8 +367,10 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
         return None
     command = _command_line(benchmark, record_argv if record_argv is not None else argv)
     wall = time.perf_counter() - t_start
-    doc = write_results(args.out, benchmark, run_name, results, command=command, env=describe_env(device),
-                        wall_s=wall, code=code)
+    env = describe_env(device)
+    if args.jobs > 1 and args.mode == "train":
+        env["training_processes"] = args.jobs    # each with the thread count `device` states (set to match)
+    doc = write_results(args.out, benchmark, run_name, results, command=command, env=env, wall_s=wall, code=code)
     print(f"[{benchmark}] wrote {args.out / benchmark / run_name}.json / .csv / .md", flush=True)
     print(f"[{benchmark}] wall time {wall / 60:.1f} min", flush=True)
     return doc
@@ -408,6 +410,8 @@ def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_
                                       else [None])
         units += [(row, seed, fold) for seed in args.seeds for fold in fold_ids]
     threads = args.threads or max(1, (os.cpu_count() or 1) // args.jobs)
+    # the evaluation here runs with the units' thread count, so the recorded device describes how they trained
+    torch.set_num_threads(threads)
     log_dir = args.runs_dir / benchmark / run_name / "_jobs"
     log_dir.mkdir(parents=True, exist_ok=True)
     print(f"[{benchmark}] --jobs {args.jobs}: {len(units)} trainings, {threads} thread(s) each, logs in {log_dir}",

@@ -357,6 +357,7 @@ def test_jobs_train_units_in_processes_and_match_one_process(tmp_path):
     par, seq = (json.loads((tmp_path / "results" / "natops" / f"{n}.json").read_text()) for n in ("par", "seq"))
     assert [s["top1"] for s in par["rows"][0]["per_seed"]] == [s["top1"] for s in seq["rows"][0]["per_seed"]]
     assert "--jobs 2" in par["command"] and par["rows"][0]["train_s"] > 0
+    assert par["env"]["training_processes"] == 2 and "training_processes" not in seq["env"]
     assert sorted(p.name for p in (tmp_path / "runs" / "natops" / "par" / "_jobs").glob("*.log")) == [
         "lstm_baseline_uea-seed0.log", "lstm_baseline_uea-seed1.log"]
     # each unit's own result files go to a folder of its own (two units finishing together once raced on one file)

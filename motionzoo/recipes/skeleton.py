@@ -187,6 +187,9 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # Taken: three quarters of the training time at a validated cost within the seeds' spread.  The default run with it:
 # 29.1 min (sbu/default-run-2cores-e30); on test over 3 seeds 87.7 +- 0.9 (86.9 / 88.6 / 87.5) against the same
 # run's baseline 89.1 +- 0.9 (sbu/test-tsr-e30-3seeds), where 40 epochs led it (90.3 +- 0.7 vs 89.4 +- 0.8, 3 seeds).
+# Training the default run's units in two one-thread processes (`--jobs 2`) does not buy the 40 epochs back: its five
+# equal two_stream_rnn trainings leave the fifth alone on one thread (three trainings end to end), each took 19 s per
+# epoch with two running, and the run was stopped after 5 epochs, on course for over 35 min.
 _FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
                                         "cross-validation on its training split (natops/spatial-cv5-w32, "
                                         "spatial-cv5-w16, spatial-cv5-w8)")
