@@ -285,6 +285,7 @@ def make_parser(benchmark: str) -> argparse.ArgumentParser:
     p.add_argument("--allow-fingerprint-mismatch", action="store_true")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (default: only on a terminal)")
     p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--jobs-unit", action="store_true", help=argparse.SUPPRESS)   # set by --jobs on its units
     return p
 
 
@@ -342,9 +343,9 @@ def run_benchmark(benchmark: str, rows: Sequence[BenchmarkRow], argv: Sequence[s
     if args.resume and not args.run_name:
         raise SystemExit("--resume needs the --run-name of the interrupted run")
     selected = _select(rows, args.models)
-    for item in args.overrides:
+    for item in args.overrides:     # (a --jobs unit is narrowed to one row: the parent has checked its command)
         scope = parse_override(item)[0]
-        if scope and not any(_row_matches(r, scope) for r in selected):
+        if scope and not args.jobs_unit and not any(_row_matches(r, scope) for r in selected):
             raise SystemExit(f"--set {item}: {scope!r} matches none of the selected rows "
                              f"({', '.join(r.name for r in selected)})")
     data_cache: dict = {}
@@ -425,7 +426,7 @@ def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_
         cmd = [sys.executable, "-m", f"benchmarks.{benchmark}", *argv, "--models", row.name, "--seeds", str(seed),
                *(["--folds", str(fold)] if fold else []),
                "--run-name", run_name, "--runs-dir", str(args.runs_dir), "--out", str(log_dir / "results" / unit),
-               "--threads", str(threads), "--no-progress", "--no-plots", "--jobs", "1"]
+               "--threads", str(threads), "--no-progress", "--no-plots", "--jobs", "1", "--jobs-unit"]
         if args.num_workers is None:       # loader processes per unit would multiply by N
             cmd += ["--num-workers", "0"]
         t0 = time.perf_counter()

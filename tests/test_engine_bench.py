@@ -358,6 +358,12 @@ def test_jobs_train_units_in_processes_and_match_one_process(tmp_path):
     assert [s["top1"] for s in par["rows"][0]["per_seed"]] == [s["top1"] for s in seq["rows"][0]["per_seed"]]
     assert "--jobs 2" in par["command"] and par["rows"][0]["train_s"] > 0
     assert par["env"]["training_processes"] == 2 and "training_processes" not in seq["env"]
+    # an override scoped to one row reaches that row's unit, and the other units (narrowed to their own row) run
+    run("--models", "lstm_baseline", "spatial_rnn_chain", "--seeds", "0", "--set", "spatial_rnn_chain:lr=0.01",
+        "--jobs", "2", "--run-name", "scoped")
+    scoped = {r["name"]: r["recipe"]["lr"] for r in
+              json.loads((tmp_path / "results" / "natops" / "scoped.json").read_text())["rows"]}
+    assert scoped == {"lstm_baseline/uea": par["rows"][0]["recipe"]["lr"], "spatial_rnn_chain/uea": 0.01}
     assert sorted(p.name for p in (tmp_path / "runs" / "natops" / "par" / "_jobs").glob("*.log")) == [
         "lstm_baseline_uea-seed0.log", "lstm_baseline_uea-seed1.log"]
     # each unit's own result files go to a folder of its own (two units finishing together once raced on one file)
