@@ -231,8 +231,8 @@ def fit(model: nn.Module, train_loader: Iterable, val_loader: Iterable | None, r
     - `resume=True` continues from `out_dir/last` (optimiser, RNG states, history) and reaches the same weights as
       an uninterrupted run when the loaders come from `make_loader` (order depends only on seed and epoch); an
       interrupted run loses the epochs after its newest checkpoint (at most ~`checkpoint_every_s` of training).
-      A checkpoint trained under another recipe is refused (ValueError naming the fields), except for `source`,
-      `notes` and a longer `epochs`.
+      A checkpoint trained under another recipe is refused (ValueError naming the fields); `source`, `notes` and
+      `epochs` may differ.
     - `best` is chosen by `val_<select_metric>`; the reported `final` metrics are always the last epoch's, so no
       result is selected on the test set.
     """
@@ -424,9 +424,9 @@ def _check_finite(totals: list[torch.Tensor], start: int, epoch: int, recipe, op
     return len(totals)
 
 
-# Recipe fields that describe a recipe without changing its training: a checkpoint resumes across them.  `epochs`
-# may grow too, to extend a finished run (the schedule then follows the new length from the resumed epoch on).
-_DOCUMENTARY_FIELDS = ("source", "notes", "epochs")
+# Recipe fields a checkpoint resumes across: the prose (`source`, `notes`) and `epochs`, so that a finished run can be
+# extended (the schedule then follows the new length from the resumed epoch on).
+_RESUMABLE_ACROSS = ("source", "notes", "epochs")
 
 
 def _check_recipe(saved: Mapping[str, Any], recipe: Recipe, out_dir: Path) -> None:
@@ -434,7 +434,7 @@ def _check_recipe(saved: Mapping[str, Any], recipe: Recipe, out_dir: Path) -> No
     part of it trained under the old one (a baseline trained by SGD under another model's `--set` overrides once
     came close to being resumed as the AdamW baseline)."""
     now = jsonable(recipe.to_dict())
-    diff = sorted(k for k in set(saved) | set(now) if k not in _DOCUMENTARY_FIELDS and saved.get(k) != now.get(k))
+    diff = sorted(k for k in set(saved) | set(now) if k not in _RESUMABLE_ACROSS and saved.get(k) != now.get(k))
     if diff:
         changes = "; ".join(f"{k}: {saved.get(k)!r} in the checkpoint, {now.get(k)!r} now" for k in diff)
         raise ValueError(f"cannot resume {out_dir / 'last'}: it was trained under another recipe ({changes}); "
