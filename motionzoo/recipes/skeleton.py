@@ -190,13 +190,15 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # Training the default run's units in two one-thread processes (`--jobs 2`) does not buy the 40 epochs back: its five
 # equal two_stream_rnn trainings leave the fifth alone on one thread (three trainings end to end), each took 19 s per
 # epoch with two running, and the run was stopped after 5 epochs, on course for over 35 min.  Nor does the cheaper
-# stacked temporal stream (1.43x the hierarchical fused model's training steps per second on SBU's shapes, so 40
-# epochs for the cost of 30), though it was taken on MSR Action3D and UTD-MHAD: on the same validation split, 3 seeds,
+# stacked temporal stream (a median 10.2 s per training epoch against the hierarchical stream's 13.7, one-thread
+# trainings two at a time, per-epoch logs of sbu/tsr-val-stacked-e40 and tsr-val-fusion05-seed0: 40 epochs for about
+# the cost of 30), though it was taken on MSR Action3D and UTD-MHAD: on the same validation split, 3 seeds,
 # 79.0 +- 1.4 (78.5 / 80.5 / 77.9) at 40 epochs, below the hierarchical stream's 84.3 at 30 and the same run's
 # baseline 82.6 +- 3.1 (sbu/tsr-val-stacked-e40, `--set two_stream_rnn:model_kwargs.temporal=stacked`; training
 # accuracy 98.8-100 % at the last epoch, so it fits the training folds and generalises worse).  The rule, taken iff
-# at least 84.3 and above the baseline, was set before any result.  Not taken.  The spatial streams alone beat the
-# fused model on SBU's test folds (above), so equal fusion weights (0.5, 0.5) were probed on the same split, seed 0:
+# at least 84.3 and above the baseline, was set before any result.  Not taken.  The spatial streams trained alone led the
+# fused model on SBU's test folds (91.4-91.6 against 87.7-90.3; two_stream_rnn card), which suggested probing, on the
+# validation split alone, equal fusion weights (0.5, 0.5), seed 0:
 # 80.0 against 88.2 with the paper's (0.9, 0.1) (sbu/tsr-val-fusion05-seed0; worth three seeds only had it led by
 # two of the 195 samples).  Not pursued.
 _FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
