@@ -448,9 +448,19 @@ def _train_in_processes(benchmark: str, rows: Sequence[BenchmarkRow], args, run_
             if rc:
                 failed.append(log)
     if failed:
-        tail = failed[0].read_text().splitlines()[-15:]
-        raise SystemExit(f"[{benchmark}] {len(failed)} training(s) failed; the first one's log ({failed[0]}) "
-                         "ends:\n" + "\n".join(tail) + f"\nrerun with --run-name {run_name} --resume to continue")
+        raise SystemExit(_failure_report(benchmark, failed, run_name))
+
+
+def _failure_report(benchmark: str, failed: Sequence[Path], run_name: str) -> str:
+    """What a `--jobs` run says when units failed: how many, every failed unit's log, the end of the first one's (or
+    why it cannot be shown), and how to continue."""
+    try:
+        tail = "ends:\n" + "\n".join(failed[0].read_text(errors="replace").splitlines()[-15:])
+    except OSError as e:
+        tail = f"cannot be read ({e.strerror})"
+    others = "".join(f"\n  also failed, log: {log}" for log in failed[1:])
+    return (f"[{benchmark}] {len(failed)} training(s) failed; the first one's log ({failed[0]}) {tail}{others}"
+            f"\nrerun with --run-name {run_name} --resume to continue")
 
 
 def _die_with_parent() -> None:

@@ -204,6 +204,19 @@ def test_recipe_drop_last_reaches_the_training_loader(tmp_path):
     assert net.seen == [16, 16] and doc["rows"][0]["recipe"]["drop_last"] is True
 
 
+def test_jobs_failure_report_names_every_failed_log_even_a_missing_one(tmp_path):
+    """A failed `--jobs` run names each failed unit's log and shows the first one's end; a log that is gone (removed
+    while the run went on) is said to be unreadable instead of ending the report in a FileNotFoundError."""
+    from benchmarks._common import _failure_report
+    first, second = tmp_path / "a-seed0.log", tmp_path / "a-seed1.log"
+    first.write_text("\n".join(f"line {i}" for i in range(30)) + "\nValueError: boom\n")
+    report = _failure_report("toybench", [first, second], "r")
+    assert "2 training(s) failed" in report and "ValueError: boom" in report and "line 14" not in report
+    assert f"also failed, log: {second}" in report and report.endswith("--run-name r --resume to continue")
+    missing = _failure_report("toybench", [second], "r")
+    assert f"({second}) cannot be read (No such file or directory)" in missing
+
+
 def test_default_workers_fit_the_machine(monkeypatch):
     from benchmarks._common import default_num_workers
     monkeypatch.setattr("os.cpu_count", lambda: 2)
