@@ -2,11 +2,11 @@
 side by side in one run (what `benchmarks/<script>.py --jobs N --threads 1` does with independent trainings).
 
     python benchmarks/speed_jobs.py --model two_stream_rnn --dataset sbu
-    python benchmarks/speed_jobs.py --model lstm_baseline --dataset utd_mhad --json results/speed_jobs.json
+    python benchmarks/speed_jobs.py --model lstm_baseline --dataset utd_mhad --json model_cards/speed/speed_jobs_baseline_utd.json
 
-Each configuration runs `--steps` training steps (forward, backward, AdamW step) per process on random input of the
-recipe's shape (batch size, clip length, persons, joints): "1 x T" is one process with T = cores threads, "P x 1" is
-P = cores processes of one thread each, started together; throughput = steps done / wall time, in samples/s.
+Each configuration runs `--steps` training steps per process (`speed.py`'s bare step: forward, cross-entropy,
+backward, AdamW step) on random input of the recipe's shape (batch size, clip length, persons, joints): "1 x T" is
+one process with T = cores threads, "P x 1" is P = cores processes of one thread each, started together; throughput = steps done / wall time, in samples/s.
 The configurations alternate for `--rounds` rounds after a warm-up step in every process, and the ratio column is
 the median over rounds of (P x 1) / (1 x T) throughput, measured a few seconds apart on the same machine.  Not a
 test: nothing here asserts a time.
@@ -24,29 +24,26 @@ from pathlib import Path
 
 
 def _worker(model: str, dataset: str, threads: int, steps: int, start, done) -> None:
+    import contextlib
     import torch
     import motionzoo
     from motionzoo.recipes import get_recipe
+    try:
+        from benchmarks.speed import _bare_step, input_size
+    except ImportError:  # run as `python benchmarks/speed_jobs.py`
+        from speed import _bare_step, input_size
     torch.set_num_threads(threads)
     recipe = get_recipe(model, dataset)
     net = motionzoo.create_model(model, num_classes=10, **recipe.model_kwargs)
-    size = list(net.pretrained_cfg.input_size)            # (M, T, V, C)
-    size[1] = recipe.pipeline.get("clip_len", size[1])
-    x = torch.randn(recipe.batch_size, *size)
-    y = torch.randint(0, 10, (recipe.batch_size,))
+    size = input_size(model, net.pretrained_cfg, small=False, frames=recipe.pipeline.get("clip_len"))
+    args = (torch.randn(recipe.batch_size, *size),)
+    target = torch.randint(0, 10, (recipe.batch_size,))
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3)
-
-    def step():
-        opt.zero_grad(set_to_none=True)
-        out = net(x)
-        loss = (torch.nn.functional.nll_loss(out, y) if model == "two_stream_rnn"
-                else torch.nn.functional.cross_entropy(out, y))
-        loss.backward()
-        opt.step()
-    step()                                                 # warm-up: allocations, oneDNN primitives
+    amp = contextlib.nullcontext()
+    _bare_step(net, args, target, opt, amp)              # warm-up: allocations, oneDNN primitives
     start.wait()
     for _ in range(steps):
-        step()
+        _bare_step(net, args, target, opt, amp)
     done.put(time.perf_counter())
 
 
