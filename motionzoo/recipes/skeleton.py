@@ -188,11 +188,12 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # 29.1 min (sbu/default-run-2cores-e30); on test over 3 seeds 87.7 +- 0.9 (86.9 / 88.6 / 87.5) against the same
 # run's baseline 89.1 +- 0.9 (sbu/test-tsr-e30-3seeds), where 40 epochs led it (90.3 +- 0.7 vs 89.4 +- 0.8, 3 seeds).
 # Training the default run's units in two one-thread processes (`--jobs 2`) does not buy the 40 epochs back: its five
-# equal two_stream_rnn trainings leave the fifth alone on one thread (three trainings end to end), each took 19 s per
-# epoch with two running, and the run was stopped after 5 epochs, on course for over 35 min.  Nor does the cheaper
-# stacked temporal stream (a median 10.2 s per training epoch against the hierarchical stream's 13.7, one-thread
-# trainings two at a time, per-epoch logs of sbu/tsr-val-stacked-e40 and tsr-val-fusion05-seed0: 40 epochs for about
-# the cost of 30), though it was taken on MSR Action3D and UTD-MHAD: on the same validation split, 3 seeds,
+# equal two_stream_rnn trainings leave the fifth alone on one thread, so three trainings run end to end; with two
+# running each took 19 s per epoch (the stopped run's per-epoch logs, sbu/default-run-2cores-e40-jobs-stopped/), about
+# 38 min for three trainings of 40 epochs against 31.8 for the whole one-process run.  Stopped after 5 epochs.  Nor
+# does the cheaper stacked temporal stream (a median 10.2 s per training epoch against the hierarchical stream's
+# 13.7, one-thread trainings one or two at a time, per-epoch logs of sbu/tsr-val-stacked-e40 and
+# tsr-val-fusion05-seed0: 40 epochs for about the cost of 30), though it was taken on MSR Action3D and UTD-MHAD: on the same validation split, 3 seeds,
 # 79.0 +- 1.4 (78.5 / 80.5 / 77.9) at 40 epochs, below the hierarchical stream's 84.3 at 30 and the same run's
 # baseline 82.6 +- 3.1 (sbu/tsr-val-stacked-e40, `--set two_stream_rnn:model_kwargs.temporal=stacked`; training
 # accuracy 98.8-100 % at the last epoch, so it fits the training folds and generalises worse).  The rule, taken iff
