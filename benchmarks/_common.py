@@ -300,8 +300,7 @@ def _select(rows: Sequence[BenchmarkRow], patterns: Sequence[str] | None) -> lis
 
         def by_model(r: BenchmarkRow) -> bool:
             return not r.ensemble and not (r.stream and r.name in streams)
-        chosen = [r for r in rows if any(fnmatch.fnmatch(r.name, p) or (by_model(r) and fnmatch.fnmatch(r.model, p))
-                                         for p in patterns)]
+        chosen = [r for r in rows if any(_row_matches(r, p, by_model=by_model(r)) for p in patterns)]
     if not chosen:
         raise SystemExit(f"--models {' '.join(patterns)} matches no row; rows: {', '.join(names)}")
     return _with_members(rows, chosen)
@@ -558,8 +557,9 @@ def parse_override(item: str) -> tuple[str, str, Any]:
     return scope.strip(), key.strip(), value
 
 
-def _row_matches(row: BenchmarkRow, pattern: str) -> bool:
-    return fnmatch.fnmatch(row.name, pattern) or fnmatch.fnmatch(row.model, pattern)
+def _row_matches(row: BenchmarkRow, pattern: str, by_model: bool = True) -> bool:
+    """A --models pattern names a row by its name, or (`by_model`) by its model's name."""
+    return fnmatch.fnmatch(row.name, pattern) or (by_model and fnmatch.fnmatch(row.model, pattern))
 
 
 def default_num_workers() -> int:

@@ -5,7 +5,6 @@ import json
 import math
 import random
 import warnings
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -281,9 +280,11 @@ class Interrupt(Exception):
     pass
 
 
-def _run(out_dir, resume=False, stop_after=None):
-    recipe = Recipe("resume", epochs=4, batch_size=8, lr=0.2, nesterov=True, weight_decay=1e-3, schedule="cosine",
-                    warmup_epochs=1, warmup_lr_init=0.05, grad_clip=1.0, label_smoothing=0.1)
+_RESUME_RECIPE = Recipe("resume", epochs=4, batch_size=8, lr=0.2, nesterov=True, weight_decay=1e-3, schedule="cosine",
+                        warmup_epochs=1, warmup_lr_init=0.05, grad_clip=1.0, label_smoothing=0.1)
+
+
+def _run(out_dir, resume=False, stop_after=None, recipe=_RESUME_RECIPE):
     data = NoisyData()
 
     def stop(epoch, record):
@@ -325,14 +326,9 @@ def test_resume_refuses_a_checkpoint_of_another_recipe(tmp_path):
     with pytest.raises(Interrupt):
         _run(tmp_path, stop_after=1)
     before = (tmp_path / "last" / "state.pt").read_bytes()
-    data = NoisyData()
 
     def resume(**changes):
-        recipe = replace(Recipe("resume", epochs=4, batch_size=8, lr=0.2, nesterov=True, weight_decay=1e-3,
-                                schedule="cosine", warmup_epochs=1, warmup_lr_init=0.05, grad_clip=1.0,
-                                label_smoothing=0.1), **changes)
-        return fit(_net(), make_loader(data, 8, train=True, seed=3), make_loader(data, 16, train=False), recipe,
-                   tmp_path, resume=True, progress=False, plots=False)
+        return _run(tmp_path, resume=True, recipe=_RESUME_RECIPE.replace(**changes))
 
     with pytest.raises(ValueError, match=r"cannot resume .*last.*optimizer: 'sgd' in the checkpoint, 'adamw' now"):
         resume(optimizer="adamw")
