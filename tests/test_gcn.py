@@ -231,6 +231,18 @@ def test_heads(arch, head):
         assert model(x).shape == (1, 4)
 
 
+def test_ctrgcn_head_init_is_official_unless_a_std_is_given():
+    torch.manual_seed(0)
+    official = motionzoo.create_model("ctrgcn", num_classes=6, topology="natops8", num_person=1)
+    assert official.fc.weight.std().item() == pytest.approx((2.0 / 6) ** 0.5, rel=0.1)   # 1536 draws
+    small = motionzoo.create_model("ctrgcn", num_classes=6, topology="natops8", num_person=1, head_init_std=0.02)
+    assert small.fc.weight.std().item() == pytest.approx(0.02, rel=0.1)
+    small.reset_classifier(9)                                          # a new head keeps the chosen std
+    assert small.fc.weight.std().item() == pytest.approx(0.02, rel=0.1)
+    with pytest.raises(ValueError, match="head_init_std"):
+        motionzoo.create_model("ctrgcn", head_init_std=0.0)
+
+
 def test_ctrgcn_two_channel_input_has_relation_channels():
     model = motionzoo.create_model("ctrgcn", topology="coco17", in_chans=2, num_person=1)
     assert model.l1.gcn1.convs[0].conv1.out_channels == 8             # the official rule would give 2 // 8 = 0

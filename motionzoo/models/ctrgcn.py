@@ -217,8 +217,13 @@ _PLAN = ((None, 64, 1), (64, 64, 1), (64, 64, 1), (64, 64, 1), (64, 128, 2), (12
 
 class CTRGCN(nn.Module):
     def __init__(self, num_classes: int = 60, topology="ntu25", in_chans: int = 3, num_person: int = 2,
-                 input_layout: str = "NMTVC", adaptive: bool = True, drop_rate: float = 0.0):
+                 input_layout: str = "NMTVC", adaptive: bool = True, drop_rate: float = 0.0,
+                 head_init_std: float | None = None):
         super().__init__()
+        if head_init_std is not None and not head_init_std > 0:
+            raise ValueError(f"head_init_std must be > 0 (or None for the official sqrt(2 / num_classes)), "
+                             f"got {head_init_std}")
+        self.head_init_std = head_init_std
         self.topology = get_topology(topology)
         self.in_chans, self.num_person = in_chans, num_person
         self.input_layout = check_input_layout(input_layout)
@@ -238,7 +243,11 @@ class CTRGCN(nn.Module):
         if num_classes <= 0:
             return nn.Identity()
         fc = nn.Linear(self.num_features, num_classes)
-        nn.init.normal_(fc.weight, 0.0, math.sqrt(2.0 / num_classes))   # official; the bias keeps torch's init
+        # official: N(0, sqrt(2 / K)); the bias keeps torch's init.  Its logits start large when K is small (K = 6:
+        # std ~9 for unit-scale features, an initial loss ~12), which adaptive optimisers take hundreds of steps to
+        # undo; `head_init_std` sets another std (ST-GCN's official head init is 0.02)
+        std = math.sqrt(2.0 / num_classes) if self.head_init_std is None else self.head_init_std
+        nn.init.normal_(fc.weight, 0.0, std)
         return fc
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
