@@ -243,6 +243,14 @@ def test_ctrgcn_head_init_is_official_unless_a_std_is_given():
         motionzoo.create_model("ctrgcn", head_init_std=0.0)
 
 
+def test_ctrgcn_graph_branch_starts_at_the_official_scale_unless_told():
+    official = motionzoo.create_model("ctrgcn", topology="natops8", num_person=1, num_classes=6)
+    scaled = motionzoo.create_model("ctrgcn", topology="natops8", num_person=1, num_classes=6, gcn_init_scale=1.0)
+    for name in official.layer_names:
+        assert torch.all(getattr(official, name).gcn1.bn.weight == 1e-6)
+        assert torch.all(getattr(scaled, name).gcn1.bn.weight == 1.0)
+
+
 def test_ctrgcn_two_channel_input_has_relation_channels():
     model = motionzoo.create_model("ctrgcn", topology="coco17", in_chans=2, num_person=1)
     assert model.l1.gcn1.convs[0].conv1.out_channels == 8             # the official rule would give 2 // 8 = 0
