@@ -251,6 +251,26 @@ def test_ctrgcn_graph_branch_starts_at_the_official_scale_unless_told():
         assert torch.all(getattr(scaled, name).gcn1.bn.weight == 1.0)
 
 
+def test_branch_scale_script_reads_the_graph_branch_scales(tmp_path):
+    import sys
+    from safetensors.torch import save_model
+    from conftest import REPO
+    sys.path.insert(0, str(REPO))
+    from benchmarks.ctrgcn_branch_scale import main
+    for seed, scale in (("seed0", 1e-6), ("seed1", 0.5)):
+        (tmp_path / seed / "last").mkdir(parents=True)
+        save_model(motionzoo.create_model("ctrgcn", topology="natops8", num_person=1, num_classes=6,
+                                          gcn_init_scale=scale), str(tmp_path / seed / "last" / "model.safetensors"))
+    assert main([str(tmp_path), "--json", str(tmp_path / "scales.json")]) == 0
+    found = json.loads((tmp_path / "scales.json").read_text())["checkpoints"]
+    assert sorted(found) == ["seed0", "seed1"] and len(found["seed0"]) == 10
+    assert found["seed0"]["l1"] == {"graph_bn_scale": 0.0, "shortcut_bn_scale": 1.0, "alpha": 0.0}
+    assert {u["graph_bn_scale"] for u in found["seed1"].values()} == {0.5}
+    assert found["seed1"]["l2"]["shortcut_bn_scale"] is None                # identity shortcut
+    with pytest.raises(SystemExit, match="no .*last/model.safetensors"):
+        main([str(tmp_path / "seed0" / "last" / "missing")])
+
+
 def test_ctrgcn_two_channel_input_has_relation_channels():
     model = motionzoo.create_model("ctrgcn", topology="coco17", in_chans=2, num_person=1)
     assert model.l1.gcn1.convs[0].conv1.out_channels == 8             # the official rule would give 2 // 8 = 0
