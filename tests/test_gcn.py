@@ -238,8 +238,8 @@ def test_ctrgcn_head_init_is_official_unless_a_std_is_given():
     small = motionzoo.create_model("ctrgcn", num_classes=6, topology="natops8", num_person=1, head_init_std=0.02)
     assert small.fc.weight.std().item() == pytest.approx(0.02, rel=0.1)
     x, y = torch.randn(32, 1, 32, 8, 3), torch.randint(0, 6, (32,))   # the slow start that head_init_std avoids:
-    with torch.no_grad():                                              # initial loss ~12 against ln 6 = 1.8
-        assert torch.nn.functional.cross_entropy(official.train()(x), y) > 6.0
+    with torch.no_grad():                                              # an initial loss of 5-10 against ln 6 = 1.8
+        assert torch.nn.functional.cross_entropy(official.train()(x), y) > 4.0
         assert torch.nn.functional.cross_entropy(small.train()(x), y) < 2.5
     small.reset_classifier(9)                                          # a new head keeps the chosen std
     assert small.fc.weight.std().item() == pytest.approx(0.02, rel=0.1)

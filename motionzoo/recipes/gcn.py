@@ -187,9 +187,9 @@ _CTRGCN_B16_E60 = dict(_CTRGCN_DROP_LAST, batch_size=16, epochs=60, milestones=(
 # mix.  On NTU's ~40k SGD steps that scale grows in; after the ~150 AdamW steps of the plain recipe it stood at
 # 0.008-0.027 in every unit of all 15 cross-validation trainings (`python benchmarks/ctrgcn_branch_scale.py`,
 # natops/ctrgcn-cv5-adamw-head002/branch_scale.json): a per-joint temporal network that cannot relate the hand to
-# the wrist.  The official classifier init N(0, sqrt(2 / K)) adds a second slow start at K = 6 (initial logits of std
-# ~9, a loss of ~12).  5-fold cross-validation, 3 seeds, stgcn's recipe (`_CPU`: AdamW 1e-3, cosine, 30 epochs, batch
-# 32), the rule (taken iff the mean reaches 92.6, one of the 180 validation sequences above the baseline's 92.0) set
+# the wrist.  The official classifier init N(0, sqrt(2 / K)) adds a second slow start at K = 6 (an initial loss of
+# 5-10 on unit-scale input against ln 6 = 1.8, tests/test_gcn.py).  5-fold cross-validation, 3 seeds, stgcn's recipe
+# (`_CPU`: AdamW 1e-3, cosine, 30 epochs, batch 32), the rule (taken iff the mean reaches 92.6, one of the 180 validation sequences above the baseline's 92.0) set
 # before any result:
 #   with ST-GCN's head init N(0, 0.02)                        81.7 +- 2.4 (80.6 / 84.4 / 80.0)  ctrgcn-cv5-adamw-head002
 #   and the graph branch's BN scale starting at 1             94.1 +- 1.2 (92.8 / 95.0 / 94.4)  ctrgcn-cv5-adamw-head002-gcn1
