@@ -35,6 +35,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("run", type=Path, help="a run directory (runs/<dataset>/<run>) or one model.safetensors")
     ap.add_argument("--json", type=Path, help="write the per-checkpoint scales here")
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = ap.parse_args(argv)
     paths = [args.run] if args.run.is_file() else sorted(args.run.glob("**/last/model.safetensors"))
     if not paths:
@@ -50,8 +51,8 @@ def main(argv=None) -> int:
               f"shortcut BNs {min(shortcut):.2f}..{max(shortcut):.2f}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"command": " ".join(["python", "benchmarks/ctrgcn_branch_scale.py"] + sys.argv[1:]),
-                                         "checkpoints": result}, indent=1) + "\n")
+        command = " ".join(["python", "benchmarks/ctrgcn_branch_scale.py", *argv])
+        args.json.write_text(json.dumps({"command": command, "checkpoints": result}, indent=1) + "\n")
         print(f"wrote {args.json}")
     return 0
 

@@ -172,9 +172,9 @@ _CTRGCN_MSR_SOURCE = _CTRGCN_CPU_SOURCE + ("; drop_last (the official loader's) 
 # --val-folds 5`, and it was the shared recipe's best fold: over all five (every training sequence validated once, 3
 # seeds) the shared recipe gives 84.4 +- 3.4 against the baseline's 92.0 +- 0.6 (natops/ctrgcn-cv5-current), while
 # batch 16 over 60 epochs with steps at 32 and 50 (four times the optimiser steps) gives 91.5 +- 3.3
-# (natops/ctrgcn-cv5-b16-e60), which was taken (and later replaced on NATOPS, below). The shared recipe had not fitted the 144 training sequences by its last
-# epoch: training accuracy under augmentation 88.3 % on average over the 15 trainings, 94.2 % with the longer schedule
-# (per-epoch logs committed beside both files). A validation fold's 144 training sequences are nine whole batches of
+# (natops/ctrgcn-cv5-b16-e60), which was taken (and later replaced on NATOPS, below). The shared recipe had not
+# fitted the 144 training sequences by its last epoch: training accuracy under augmentation 88.3 % on average over
+# the 15 trainings, 94.2 % with the longer schedule (per-epoch logs committed beside both files). A validation fold's 144 training sequences are nine whole batches of
 # 16; the test protocol's 180 would leave a last batch of 4, the defect of SBU and MSR Action3D above, so the last
 # incomplete batch is dropped (as the official loader does), which trains on whole batches as validation did.
 _CTRGCN_B16_E60 = dict(_CTRGCN_DROP_LAST, batch_size=16, epochs=60, milestones=(32, 50))
@@ -189,10 +189,10 @@ _CTRGCN_B16_E60 = dict(_CTRGCN_DROP_LAST, batch_size=16, epochs=60, milestones=(
 # natops/ctrgcn-cv5-adamw-head002/branch_scale.json): a per-joint temporal network that cannot relate the hand to
 # the wrist.  The official classifier init N(0, sqrt(2 / K)) adds a second slow start at K = 6 (an initial loss of
 # 5-10 on unit-scale input against ln 6 = 1.8, tests/test_gcn.py).  5-fold cross-validation, 3 seeds, stgcn's recipe
-# (`_CPU`: AdamW 1e-3, cosine, 30 epochs, batch 32), the rule (taken iff the mean reaches 92.6, one of the 180 validation sequences above the baseline's 92.0) set
-# before any result:
-#   with ST-GCN's head init N(0, 0.02)                        81.7 +- 2.4 (80.6 / 84.4 / 80.0)  ctrgcn-cv5-adamw-head002
-#   and the graph branch's BN scale starting at 1             94.1 +- 1.2 (92.8 / 95.0 / 94.4)  ctrgcn-cv5-adamw-head002-gcn1
+# (`_CPU`: AdamW 1e-3, cosine, 30 epochs, batch 32), the rule (taken iff the mean reaches 92.6, one of the 180
+# validation sequences above the baseline's 92.0) set before any result:
+#   with ST-GCN's head init N(0, 0.02)             81.7 +- 2.4 (80.6 / 84.4 / 80.0)  ctrgcn-cv5-adamw-head002
+#   and the graph branches' BN scale starting at 1  94.1 +- 1.2 (92.8 / 95.0 / 94.4)  ctrgcn-cv5-adamw-head002-gcn1
 # against batch 16 over 60 epochs 91.5 +- 3.3, two_stream_rnn 91.9 +- 1.6, the baseline 92.0 +- 0.6 (natops/
 # ctrgcn-cv5-b16-e60, tsr-cv5-w16, ctrgcn-cv5-current).  Taken: half the training time of the batch-16 schedule, the
 # BN scales end at 1.00-1.01 (branch_scale.json beside the file).  On test afterwards: 94.6 +- 1.4 (93.3 / 94.4 / 96.1)
@@ -203,8 +203,9 @@ _CTRGCN_NATOPS_SOURCE = _CPU_SOURCE + ("; ctrgcn on NATOPS: that recipe with ST-
                                        "graph branches' BN scale starting at 1 instead of 1e-6, chosen by 5-fold "
                                        "cross-validation on its training split (natops/ctrgcn-cv5-adamw-head002-gcn1, "
                                        "ctrgcn-cv5-adamw-head002, ctrgcn-cv5-b16-e60, ctrgcn-cv5-current)")
-# That batch-16 schedule (NATOPS's at the time) on MSR Action3D (validation split, 3 seeds; the rule, taken iff its mean beats the drop_last
-# recipe's 86.2 by at least one of the 58 validation samples (1.7 points), was set before any result): 90.2 +- 1.0
+# That batch-16 schedule (NATOPS's at the time) on MSR Action3D (validation split, 3 seeds; the rule, taken iff its
+# mean beats the drop_last recipe's 86.2 by at least one of the 58 validation samples (1.7 points), was set before
+# any result): 90.2 +- 1.0
 # (91.4 / 89.7 / 89.7) against 86.2 +- 5.2 (81.0 / 91.4 / 86.2), the baseline 82.2 +- 5.5
 # (msr_action3d/ctrgcn-val-b16-e60, ctrgcn-val-drop-last, val-baseline-recipe).  Taken; per-epoch logs beside the
 # file.  The training split's 290 sequences leave a last batch of 2 at batch 16, dropped as before.  On test
