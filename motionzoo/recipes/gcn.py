@@ -173,8 +173,8 @@ _CTRGCN_MSR_SOURCE = _CTRGCN_CPU_SOURCE + ("; drop_last (the official loader's) 
 # seeds) the shared recipe gives 84.4 +- 3.4 against the baseline's 92.0 +- 0.6 (natops/ctrgcn-cv5-current), while
 # batch 16 over 60 epochs with steps at 32 and 50 (four times the optimiser steps) gives 91.5 +- 3.3
 # (natops/ctrgcn-cv5-b16-e60), which was taken (and later replaced on NATOPS, below). The shared recipe had not
-# fitted the 144 training sequences by its last epoch: training accuracy under augmentation 88.3 % on average over
-# the 15 trainings, 94.2 % with the longer schedule (per-epoch logs committed beside both files). A validation fold's 144 training sequences are nine whole batches of
+# fitted the 144 training sequences by its last epoch: training accuracy under augmentation 88.3 % on average
+# over the 15 trainings, 94.2 % with the longer schedule (per-epoch logs committed beside both files). A validation fold's 144 training sequences are nine whole batches of
 # 16; the test protocol's 180 would leave a last batch of 4, the defect of SBU and MSR Action3D above, so the last
 # incomplete batch is dropped (as the official loader does), which trains on whole batches as validation did.
 _CTRGCN_B16_E60 = dict(_CTRGCN_DROP_LAST, batch_size=16, epochs=60, milestones=(32, 50))
