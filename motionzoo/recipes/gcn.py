@@ -174,9 +174,10 @@ _CTRGCN_MSR_SOURCE = _CTRGCN_CPU_SOURCE + ("; drop_last (the official loader's) 
 # batch 16 over 60 epochs with steps at 32 and 50 (four times the optimiser steps) gives 91.5 +- 3.3
 # (natops/ctrgcn-cv5-b16-e60), which was taken (and later replaced on NATOPS, below). The shared recipe had not
 # fitted the 144 training sequences by its last epoch: training accuracy under augmentation 88.3 % on average
-# over the 15 trainings, 94.2 % with the longer schedule (per-epoch logs committed beside both files). A validation fold's 144 training sequences are nine whole batches of
-# 16; the test protocol's 180 would leave a last batch of 4, the defect of SBU and MSR Action3D above, so the last
-# incomplete batch is dropped (as the official loader does), which trains on whole batches as validation did.
+# over the 15 trainings, 94.2 % with the longer schedule (per-epoch logs committed beside both files).  A validation
+# fold's 144 training sequences are nine whole batches of 16; the test protocol's 180 would leave a last batch of 4,
+# the defect of SBU and MSR Action3D above, so the last incomplete batch is dropped (as the official loader does),
+# which trains on whole batches as validation did.
 _CTRGCN_B16_E60 = dict(_CTRGCN_DROP_LAST, batch_size=16, epochs=60, milestones=(32, 50))
 # On test that schedule gave 93.3 +- 4.0 (96.7 / 88.9 / 94.4; natops/test-ctrgcn-b16-e60), and NATOPS's errors, for
 # every model, are "All clear" taken for "Not clear" and back: two gestures told apart by which way the right hand
