@@ -201,7 +201,7 @@ _CTRGCN_B16_E60 = dict(_CTRGCN_DROP_LAST, batch_size=16, epochs=60, milestones=(
 # a lead of one test sequence, so seeds 3 and 4 were added (whatever they showed): over 5 seeds 95.3 +- 1.5 against
 # 93.3 +- 1.6 and 91.4 +- 1.8, ahead of two_stream_rnn in 4 of the 5 seeds (natops/test-ctrgcn-adamw-gcn1-5seeds).
 # The other shared datasets keep their SGD schedules, which this was not validated against.  Under the batch-16 SGD
-# schedule the branches grow in further but the deep ones stay small: scales 0.35-0.41 in l1, 0.04-0.08 in l7-l10
+# schedule the branches grow in further but the deep ones stay small: scales 0.35-0.41 in l1, 0.04-0.07 in l7-l10
 # (NATOPS folds 1-2, seed 0, natops/diag-sgd-b16-e60-branch-scale, whose validation accuracies repeat those of
 # ctrgcn-cv5-b16-e60 exactly); whether that holds back UTD-MHAD, MSR Action3D or SBU is not measured.
 _CTRGCN_NATOPS_KWARGS = {"head_init_std": 0.02, "gcn_init_scale": 1.0}
