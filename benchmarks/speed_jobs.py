@@ -2,11 +2,13 @@
 side by side in one run (what `benchmarks/<script>.py --jobs N --threads 1` does with independent trainings).
 
     python benchmarks/speed_jobs.py --model two_stream_rnn --dataset sbu
-    python benchmarks/speed_jobs.py --model lstm_baseline --dataset utd_mhad --json model_cards/speed/speed_jobs_baseline_utd.json
+    python benchmarks/speed_jobs.py --model lstm_baseline --dataset utd_mhad \
+        --json model_cards/speed/speed_jobs_baseline_utd.json
 
 Each configuration runs `--steps` training steps per process (`speed.py`'s bare step: forward, cross-entropy,
 backward, AdamW step) on random input of the recipe's shape (batch size, clip length, persons, joints): "1 x T" is
-one process with T = cores threads, "P x 1" is P = cores processes of one thread each, started together; throughput = steps done / wall time, in samples/s.
+one process with T = cores threads, "P x 1" is P = cores processes of one thread each, started together;
+throughput = steps done / wall time, in samples/s.
 The configurations alternate for `--rounds` rounds after a warm-up step in every process, and the ratio column is
 the median over rounds of (P x 1) / (1 x T) throughput, measured a few seconds apart on the same machine.  Not a
 test: nothing here asserts a time.

@@ -154,18 +154,19 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # two_stream_rnn on NATOPS (5-fold cross-validation as above, files natops/tsr-cv5-w*.json): two windows 91.9 +- 1.6
 # (90.0 / 92.8 / 92.8), four 89.7 +- 1.2 (90.6 / 88.9; the third seed was not run, as it trailed by two points and
 # costs 25 min), so it keeps two: with 0.1 of the fused posterior the spatial stream is a small correction.
-# Every model's NATOPS errors are "All clear" and "Not clear" taken for each other (the spatial chain stream's on
-# validation: 48 and 59 of 90 right, natops/spatial-cv5-w8), two gestures that differ in which way the right hand
-# points from the wrist.  The shared recipe tilts every sample by up to 15 degrees about x and z, which changes that
-# vertical offset by a sizeable part of the difference between the two classes, and the 8 arm joints show no trunk
-# to reveal the tilt; the GCN recipes rotate about the vertical axis only.  Rotation about the vertical axis alone,
-# (0, 15, 0), by the same 5-fold cross-validation (the rule, set before any result: taken for the family iff
-# two_stream_rnn reaches 92.5, one of 180 above its 91.9, and the chain stream keeps 85.0; the baseline keeps the
-# tilts, which did better for it): lstm_baseline 88.7 over 3 seeds (89.4 / 88.9 / 87.8) against 92.0 with the tilts,
-# two_stream_rnn 88.9 on seed 0 (90.0 with the tilts) and 84.3 on seed 1's first three folds.  Stopped there, after
-# 23 of the 45 trainings (per-epoch logs, each ending with its fold's validation accuracy, in
-# natops/rnn-cv5-rot-y15-stopped/): the rule would have needed seed 2 at 98 on average.  Not taken; the tilts act as
-# regularisation for the recurrent models here.
+# Nearly all of every model's NATOPS errors are "All clear" and "Not clear" taken for each other (the spatial chain
+# stream's on validation: 48 and 59 of 90 right, natops/spatial-cv5-w8), two gestures that differ in which way the right
+# hand points from the wrist.  The shared recipe tilts every sample by up to 15 degrees about x and z, which changes
+# that vertical offset by a sizeable part of the difference between the two classes, and the 8 arm joints show no trunk
+# to reveal the tilt; the GCN recipes rotate about the vertical axis only.  Rotation about the vertical axis alone, (0,
+# 15, 0), by the same 5-fold cross-validation (the rule, set before any result: taken for the family iff two_stream_rnn
+# reaches 92.5, one of 180 above its 91.9, and the chain stream keeps 85.0; added after the baseline's folds had
+# finished and before any other result: the baseline keeps the tilts, which did better for it): lstm_baseline 88.7 over
+# 3 seeds (89.4 / 88.9 / 87.8) against 92.0 with the tilts, two_stream_rnn 88.9 on seed 0 (90.0 with the tilts) and 84.3
+# on seed 1's first three folds.  Stopped there, after 23 of the 45 trainings (per-epoch logs in
+# natops/rnn-cv5-rot-y15-stopped/; each finished one ends with its fold's validation accuracy, the two stopped
+# mid-training do not): the rule would have needed seed 2 at 98 on average.  Not taken; the tilts act as regularisation
+# for the recurrent models here.
 # The fused model keeps the plain fused loss: the per-stream auxiliary terms (loss 'two_stream', aux_weight 0.5)
 # gave 90.6 vs 90.0 on NATOPS (5-fold, seed 0; natops/tsr-cv5-aux05) and, on UTD-MHAD's validation subject, 76.9 / 89.8
 # vs 87.0 / 76.9 (seeds 0, 1; utd_mhad/tsr-val-aux05, tsr-val-current): seeds that swap by 10 points say one held-out
@@ -203,17 +204,16 @@ _NO_PARTS = {"natops": ("temporal_rnn_hierarchical", "temporal_rnn_part_hier")} 
 # equal two_stream_rnn trainings leave the fifth alone on one thread, so three trainings run end to end; with two
 # running each took 19 s per epoch (the stopped run's per-epoch logs, sbu/default-run-2cores-e40-jobs-stopped/), about
 # 38 min for three trainings of 40 epochs against 31.8 for the whole one-process run.  Stopped after 5 epochs.  Nor
-# does the cheaper stacked temporal stream (a median 10.2 s per training epoch against the hierarchical stream's
-# 13.7, one-thread trainings one or two at a time, per-epoch logs of sbu/tsr-val-stacked-e40 and
-# tsr-val-fusion05-seed0: 40 epochs for about the cost of 30), though it was taken on MSR Action3D and UTD-MHAD: on the same validation split, 3 seeds,
-# 79.0 +- 1.4 (78.5 / 80.5 / 77.9) at 40 epochs, below the hierarchical stream's 84.3 at 30 and the same run's
-# baseline 82.6 +- 3.1 (sbu/tsr-val-stacked-e40, `--set two_stream_rnn:model_kwargs.temporal=stacked`; training
-# accuracy 98.8-100 % at the last epoch, so it fits the training folds and generalises worse).  The rule, taken iff
-# at least 84.3 and above the baseline, was set before any result.  Not taken.  The spatial streams trained alone led the
-# fused model on SBU's test folds (91.4-91.6 against 87.7-90.3; two_stream_rnn card), which suggested probing, on the
-# validation split alone, equal fusion weights (0.5, 0.5), seed 0:
-# 80.0 against 88.2 with the paper's (0.9, 0.1) (sbu/tsr-val-fusion05-seed0; worth three seeds only had it led by
-# two of the 195 samples).  Not pursued.
+# does the cheaper stacked temporal stream (a median 10.2 s per training epoch against the hierarchical stream's 13.7,
+# one-thread trainings one or two at a time, per-epoch logs of sbu/tsr-val-stacked-e40 and tsr-val-fusion05-seed0: 40
+# epochs for about the cost of 30), though it was taken on MSR Action3D and UTD-MHAD: on the same validation split, 3
+# seeds, 79.0 +- 1.4 (78.5 / 80.5 / 77.9) at 40 epochs, below the hierarchical stream's 84.3 at 30 and the same run's
+# baseline 82.6 +- 3.1 (sbu/tsr-val-stacked-e40, `--set two_stream_rnn:model_kwargs.temporal=stacked`; training accuracy
+# 98.8-100 % at the last epoch, so it fits the training folds and generalises worse).  The rule, taken iff at least 84.3
+# and above the baseline, was set before any result.  Not taken.  The spatial streams trained alone led the fused model
+# on SBU's test folds (91.4-91.6 against 87.7-90.3; two_stream_rnn card), which suggested probing, on the validation
+# split alone, equal fusion weights (0.5, 0.5), seed 0: 80.0 against 88.2 with the paper's (0.9, 0.1)
+# (sbu/tsr-val-fusion05-seed0; worth three seeds only had it led by two of the 195 samples).  Not pursued.
 _FOUR_WINDOWS_SOURCE = _SMALL_SOURCE + ("; on NATOPS windows of 8 frames (four per clip), chosen by 5-fold "
                                         "cross-validation on its training split (natops/spatial-cv5-w32, "
                                         "spatial-cv5-w16, spatial-cv5-w8)")
